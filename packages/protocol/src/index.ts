@@ -1,0 +1,10 @@
+export { ERROR_STATUS, ERROR_CODES, SESSION_ENDING_CODES, isErrorCode } from "./error-codes.js";
+export type { ErrorCode } from "./error-codes.js";
+export type {
+  PublicUser,
+  TokenResponse,
+  SessionInfo,
+  ErrorBody,
+  RefreshTransport,
+  AccessTokenClaims,
+} from "./wire.js";

@@ -1,0 +1,59 @@
+/** JSON shapes of the auth API (see docs/api.md). */
+import type { ErrorCode } from "./error-codes.js";
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  name: string | null;
+  roles: string[];
+  /** ISO 8601 */
+  createdAt: string;
+}
+
+/** Body of register, login, refresh and password-change responses. */
+export interface TokenResponse {
+  user: PublicUser;
+  accessToken: string;
+  tokenType: "Bearer";
+  /** Seconds until `accessToken` expires. */
+  expiresIn: number;
+  /** Present only when the request asked for `"transport": "body"` (native and CLI clients). */
+  refreshToken?: string;
+}
+
+export interface SessionInfo {
+  id: string;
+  /** True for the session the request's access token belongs to. */
+  current: boolean;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** Only for VALIDATION_FAILED: which input was wrong. */
+    details?: { path: string; message: string }[];
+  };
+}
+
+/** Where the refresh token travels: an httpOnly cookie (browsers) or the JSON body (native apps). */
+export type RefreshTransport = "cookie" | "body";
+
+/** Claims of a Baton access token (RFC 9068 profile, header `typ: at+jwt`). */
+export interface AccessTokenClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  sid: string;
+  roles: string[];
+  /** The user's token version when issued: a role change raises it and stales older tokens. */
+  ver: number;
+  iat: number;
+  exp: number;
+  jti: string;
+}

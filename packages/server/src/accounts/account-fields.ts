@@ -1,0 +1,40 @@
+import { AuthError } from "../errors.js";
+
+const EMAIL_SHAPE = /^[^\s@"<>()[\]\\,;:]+@[^\s@"<>()[\]\\,;:]+\.[^\s@"<>()[\]\\,;:]+$/u;
+const CONTROL = /\p{Cc}|\p{Cf}/u;
+
+/**
+ * One spelling per mailbox: Unicode NFKC, trimmed, lower-cased. So `Ann@Example.com` and
+ * `ann@example.com` (or full-width variants) cannot become two accounts.
+ */
+export function normalizeEmail(raw: string): string {
+  const email = raw.normalize("NFKC").trim().toLowerCase();
+  if (email.length > 254 || !EMAIL_SHAPE.test(email) || CONTROL.test(email)) {
+    throw invalid("email", "must be an email address");
+  }
+  return email;
+}
+
+/** Display name: optional, at most 100 characters, no control characters (no header injection). */
+export function normalizeName(raw: string | null | undefined): string | null {
+  if (raw === undefined || raw === null) return null;
+  const name = raw.normalize("NFKC").trim();
+  if (name === "") return null;
+  if ([...name].length > 100 || CONTROL.test(name)) throw invalid("name", "must be at most 100 characters, without control characters");
+  return name;
+}
+
+const ROLE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
+/** Role names are free strings within a safe alphabet; duplicates are dropped, order kept. */
+export function normalizeRoles(roles: string[]): string[] {
+  const unique = [...new Set(roles)];
+  if (unique.length > 32 || !unique.every((role) => ROLE.test(role))) {
+    throw invalid("roles", "must be up to 32 names of letters, digits and _.:- (up to 64 characters each)");
+  }
+  return unique;
+}
+
+function invalid(field: string, message: string): AuthError {
+  return new AuthError("VALIDATION_FAILED", `${field} ${message}`, { details: [{ path: `/${field}`, message }] });
+}

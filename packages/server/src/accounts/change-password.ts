@@ -1,0 +1,53 @@
+import type { RequestMeta } from "../audit/audit-log.js";
+import { revocationStamp, type AuthInfo, type Core } from "../core.js";
+import { AuthError } from "../errors.js";
+import { assertAcceptablePassword } from "../passwords/password-policy.js";
+import { slidingExpiry, tokensFor, type IssuedTokens } from "../sessions/issue-tokens.js";
+import { deriveRefreshToken, hashRefreshToken } from "../tokens/refresh-token.js";
+
+/**
+ * Changes the password after checking the current one, ends every *other* session (whoever knew
+ * the old password is out) and gives this session a fresh token pair.
+ */
+export async function changePassword(
+  core: Core,
+  auth: AuthInfo,
+  input: { currentPassword: string; newPassword: string },
+  meta: RequestMeta,
+): Promise<IssuedTokens> {
+  assertAcceptablePassword(input.newPassword, "newPassword");
+  const user = await core.store.findUserById(auth.userId);
+  const session = await core.store.findSession(auth.sessionId);
+  if (user === null || session === null || session.revokedAt !== null) {
+    throw new AuthError("SESSION_REVOKED", "Session has been revoked");
+  }
+  const ip = meta.ip ?? "unknown";
+  await core.loginThrottle.assertAllowed(user.email, ip);
+  if (!(await core.passwords.verify(user.passwordHash, input.currentPassword))) {
+    await core.loginThrottle.recordFailure(user.email, ip);
+    await core.audit.record("login.failed", meta, { userId: user.id, sessionId: auth.sessionId, detail: { during: "password-change" } });
+    throw new AuthError("INVALID_CREDENTIALS", "Current password is incorrect");
+  }
+
+  const now = core.clock.now();
+  await core.store.updatePasswordHash(user.id, await core.passwords.hash(input.newPassword), now);
+  const revoked = await core.store.revokeUserSessions(user.id, { ...revocationStamp(core, "password-changed"), exceptSessionId: session.id });
+  await core.revocations.catchUp();
+
+  // Rotate this session's refresh token too: the one issued before the change is retired.
+  const next = session.generation + 1;
+  const expiresAt = slidingExpiry(core, now, session.maxExpiresAt);
+  const rotated = await core.store.rotateRefreshToken({
+    sessionId: session.id,
+    fromGeneration: session.generation,
+    tokenHash: hashRefreshToken(deriveRefreshToken(core.refreshTokenKey, session.id, session.tokenSalt, next)),
+    now,
+    expiresAt,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+  });
+  const current = rotated ? { ...session, generation: next, expiresAt } : await core.store.findSession(session.id);
+  if (current === null) throw new AuthError("SESSION_REVOKED", "Session has been revoked");
+  await core.audit.record("password.changed", meta, { userId: user.id, sessionId: session.id, detail: { sessionsRevoked: revoked.length } });
+  return tokensFor(core, user, current);
+}

@@ -1,0 +1,40 @@
+import { randomUUID } from "node:crypto";
+import type { RequestMeta } from "../audit/audit-log.js";
+import type { Core } from "../core.js";
+import { AuthError } from "../errors.js";
+import { assertAcceptablePassword } from "../passwords/password-policy.js";
+import { startSession, type IssuedTokens } from "../sessions/issue-tokens.js";
+import { normalizeEmail, normalizeName } from "./account-fields.js";
+
+export const DEFAULT_ROLES = ["user"];
+
+/** Creates an account and signs it in on this device. */
+export async function register(
+  core: Core,
+  input: { email: string; password: string; name?: string | null | undefined },
+  meta: RequestMeta,
+): Promise<IssuedTokens> {
+  const email = normalizeEmail(input.email);
+  const name = normalizeName(input.name);
+  assertAcceptablePassword(input.password);
+  const user = await createUser(core, { email, name, password: input.password, roles: DEFAULT_ROLES });
+  if (user === null) throw new AuthError("EMAIL_TAKEN", "An account with this email already exists");
+  const issued = await startSession(core, user, meta);
+  await core.audit.record("user.registered", meta, { userId: user.id, sessionId: issued.sessionId });
+  return issued;
+}
+
+/** Inserts a user with a fresh argon2id hash; null when the email is taken. */
+export async function createUser(
+  core: Core,
+  fields: { email: string; name: string | null; password: string; roles: string[] },
+) {
+  return core.store.createUser({
+    id: randomUUID(),
+    email: fields.email,
+    name: fields.name,
+    passwordHash: await core.passwords.hash(fields.password),
+    roles: fields.roles,
+    createdAt: core.clock.now(),
+  });
+}

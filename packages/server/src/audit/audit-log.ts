@@ -1,0 +1,74 @@
+import type { Logger } from "pino";
+import type { Clock } from "../clock.js";
+import type { Store } from "../store/store.js";
+
+export type AuditEventType =
+  | "user.registered"
+  | "login.succeeded"
+  | "login.failed"
+  | "login.locked"
+  | "token.refreshed"
+  | "refresh.grace"
+  | "refresh.reused"
+  | "refresh.failed"
+  | "session.logout"
+  | "session.revoked"
+  | "sessions.revoked_all"
+  | "token.revoked"
+  | "password.changed"
+  | "password.rehashed"
+  | "roles.changed"
+  | "user.deleted";
+
+export interface AuditEvent {
+  type: AuditEventType;
+  at: number;
+  userId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** Extra facts (reason, roles, email of a failed login). Never a token, password or hash. */
+  detail: Record<string, unknown> | null;
+}
+
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * Security events, written to the audit table and the structured log. Recording must never turn
+ * a completed operation into an error, so a failed write is logged and swallowed.
+ */
+export class AuditLog {
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    private readonly listener?: (event: AuditEvent) => void,
+  ) {}
+
+  async record(
+    type: AuditEventType,
+    meta: RequestMeta | null,
+    fields: { userId?: string | null; sessionId?: string | null; detail?: Record<string, unknown> } = {},
+  ): Promise<void> {
+    const event: AuditEvent = {
+      type,
+      at: this.clock.now(),
+      userId: fields.userId ?? null,
+      sessionId: fields.sessionId ?? null,
+      ip: meta?.ip ?? null,
+      userAgent: meta?.userAgent ?? null,
+      detail: fields.detail ?? null,
+    };
+    const level = type === "refresh.reused" || type === "login.locked" ? "warn" : "info";
+    this.logger[level]({ audit: { type, userId: event.userId, sessionId: event.sessionId, ip: event.ip, detail: event.detail } }, type);
+    try {
+      await this.store.appendAudit(event);
+    } catch (error) {
+      this.logger.error({ err: error, audit: type }, "audit event not stored");
+    }
+    this.listener?.(event);
+  }
+}

@@ -1,0 +1,109 @@
+import type { Logger } from "pino";
+import type { Clock } from "../clock.js";
+import type { AuditEvent } from "../audit/audit-log.js";
+import type { Store } from "../store/store.js";
+
+/** A duration: seconds as a number, or a string such as `"900"`, `"15m"`, `"2s"`, `"7d"`. */
+export type Duration = number | string;
+
+export type SameSite = "strict" | "lax" | "none";
+
+/**
+ * Everything Baton can be told. All optional: the defaults are a safe development setup on an
+ * embedded SQLite file. Environment variables map onto these (see docs/configuration.md).
+ */
+export interface BatonOptions {
+  /** `sqlite:./data/baton.db` (default), `sqlite::memory:`. */
+  databaseUrl?: string;
+  /** A ready store instead of `databaseUrl` (for tests and custom databases). */
+  store?: Store;
+  /** Where the auth routes are mounted. Default `/api/auth`. */
+  basePath?: string;
+  /** Access token lifetime. Default 15m. */
+  accessTokenTtl?: Duration;
+  /** Refresh token (session idle) lifetime; every refresh extends it. Default 7d. */
+  refreshTokenTtl?: Duration;
+  /** Hard cap on a session's age however often it refreshes. Default 30d; 0 disables. */
+  sessionMaxLifetime?: Duration;
+  /** Grace window for a just-retired refresh token. Default 10s. */
+  refreshReuseInterval?: Duration;
+  /** Access token algorithm. Default EdDSA (Ed25519 key ring kept in the store). */
+  jwtAlg?: "EdDSA" | "HS256";
+  /** HS256 only: the shared signing secret, at least 32 bytes. */
+  jwtSecret?: string;
+  /** `iss` claim. Default `baton`. */
+  issuer?: string;
+  /** `aud` claim. Default `baton`. */
+  audience?: string;
+  /** Leeway for `exp`/`nbf`/`iat` checks. Default 5s. */
+  clockTolerance?: Duration;
+  /**
+   * Root secret (32+ bytes) from which the refresh-token key and the key that seals private
+   * signing keys at rest are derived. Required in production; in development it is generated
+   * and kept in `secretFile`.
+   */
+  secret?: string;
+  /** Development only: where a generated root secret is kept. Default beside the SQLite file. */
+  secretFile?: string;
+  /** Origins allowed to call the API with credentials (CORS) and to send cookie requests (CSRF). */
+  corsOrigins?: string[];
+  /** Refresh cookie name. Default `refresh_token`, `__Secure-refresh_token` in production. */
+  cookieName?: string;
+  /** Default `strict`. */
+  cookieSameSite?: SameSite;
+  /** Default true in production, false otherwise (plain-http localhost). */
+  cookieSecure?: boolean;
+  /** Failed logins per account before a lockout. Default 5. */
+  loginMaxFailures?: number;
+  /** Failed logins per IP before a lockout (many users may share one NAT). Default 50. */
+  loginMaxFailuresPerIp?: number;
+  /** Window for the failed-login counters and lockouts. Default 15m. */
+  loginLockout?: Duration;
+  /** Requests per minute per IP on the auth routes. Default 60; 0 disables. */
+  authRateLimit?: number;
+  /** Largest accepted request body in bytes. Default 16384. */
+  bodyLimit?: number;
+  /** Ensure this admin account exists at start (with `adminPassword`). */
+  adminEmail?: string;
+  adminPassword?: string;
+  /** Production mode: stricter startup checks. Default `NODE_ENV === "production"`. */
+  production?: boolean;
+  /** pino logger, or false for silence. Default: a pino logger at `logLevel`. */
+  logger?: Logger | false;
+  /** Default `info`. */
+  logLevel?: string;
+  /** Called with every audit event after it is recorded. */
+  onAuditEvent?: (event: AuditEvent) => void;
+  /** Time source. Default the system clock. */
+  clock?: Clock;
+}
+
+/** Options after validation: every value present, durations in milliseconds, frozen. */
+export interface BatonConfig {
+  readonly databaseUrl: string;
+  readonly basePath: string;
+  readonly accessTokenTtlMs: number;
+  readonly refreshTokenTtlMs: number;
+  readonly sessionMaxLifetimeMs: number;
+  readonly refreshReuseIntervalMs: number;
+  readonly jwtAlg: "EdDSA" | "HS256";
+  readonly jwtSecret: string | undefined;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly clockToleranceMs: number;
+  readonly secret: string | undefined;
+  readonly secretFile: string | undefined;
+  readonly corsOrigins: readonly string[];
+  readonly cookieName: string;
+  readonly cookieSameSite: SameSite;
+  readonly cookieSecure: boolean;
+  readonly loginMaxFailures: number;
+  readonly loginMaxFailuresPerIp: number;
+  readonly loginLockoutMs: number;
+  readonly authRateLimit: number;
+  readonly bodyLimit: number;
+  readonly adminEmail: string | undefined;
+  readonly adminPassword: string | undefined;
+  readonly production: boolean;
+  readonly logLevel: string;
+}

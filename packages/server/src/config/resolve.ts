@@ -1,0 +1,153 @@
+import { dirname, join } from "node:path";
+import { parseDuration } from "./duration.js";
+import type { BatonConfig, BatonOptions, Duration } from "./options.js";
+
+/** Startup refused: the configuration is invalid or unsafe. Lists every problem at once. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`Invalid Baton configuration:\n  - ${problems.join("\n  - ")}`);
+  }
+}
+
+const MIN_SECRET_BYTES = 32;
+
+/**
+ * Validates options once, fills in defaults and freezes the result. `names` maps option keys to
+ * the names the user wrote (environment variable names when the options came from the env), so
+ * messages point at what to fix.
+ */
+export function resolveConfig(
+  options: BatonOptions,
+  names: Partial<Record<keyof BatonOptions, string>> = {},
+): BatonConfig {
+  const problems: string[] = [];
+  const label = (key: keyof BatonOptions) => names[key] ?? key;
+
+  const duration = (key: keyof BatonOptions, fallback: Duration, min: number, max: number) => {
+    const raw = (options[key] as Duration | undefined) ?? fallback;
+    const ms = parseDuration(raw);
+    if (ms === undefined) {
+      problems.push(`${label(key)}: ${JSON.stringify(raw)} is not a duration (e.g. 900, 15m, 2s, 7d)`);
+      return parseDuration(fallback) ?? 0;
+    }
+    if (ms < min || ms > max) {
+      problems.push(`${label(key)}: ${JSON.stringify(raw)} must be between ${min / 1000}s and ${max / 1000}s`);
+    }
+    return ms;
+  };
+  const integer = (key: keyof BatonOptions, fallback: number, min: number, max: number) => {
+    const value = (options[key] as number | undefined) ?? fallback;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${label(key)}: ${JSON.stringify(value)} must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const production = options.production ?? process.env.NODE_ENV === "production";
+  const DAY = 86_400_000;
+  const accessTokenTtlMs = duration("accessTokenTtl", "15m", 1000, DAY);
+  const refreshTokenTtlMs = duration("refreshTokenTtl", "7d", 10_000, 400 * DAY);
+  const sessionMaxLifetimeMs = duration("sessionMaxLifetime", "30d", 0, 3650 * DAY);
+  const refreshReuseIntervalMs = duration("refreshReuseInterval", "10s", 0, 300_000);
+  const clockToleranceMs = duration("clockTolerance", "5s", 0, 300_000);
+  if (refreshTokenTtlMs <= accessTokenTtlMs) {
+    problems.push(`${label("refreshTokenTtl")} must be longer than ${label("accessTokenTtl")}`);
+  }
+
+  const jwtAlg = options.jwtAlg ?? "EdDSA";
+  if (jwtAlg !== "EdDSA" && jwtAlg !== "HS256") {
+    problems.push(`${label("jwtAlg")}: ${JSON.stringify(jwtAlg)} is not supported (EdDSA or HS256)`);
+  }
+  const jwtSecret = options.jwtSecret || undefined;
+  if (jwtAlg === "HS256" && byteLength(jwtSecret) < MIN_SECRET_BYTES) {
+    problems.push(`${label("jwtSecret")} must be at least ${MIN_SECRET_BYTES} bytes with HS256 (generate one: openssl rand -base64 48)`);
+  }
+
+  const secret = options.secret || undefined;
+  if (secret !== undefined && byteLength(secret) < MIN_SECRET_BYTES) {
+    problems.push(`${label("secret")} must be at least ${MIN_SECRET_BYTES} bytes (generate one: openssl rand -base64 48)`);
+  }
+  if (production && secret === undefined) {
+    problems.push(`${label("secret")} is required in production (generate one: openssl rand -base64 48)`);
+  }
+
+  const databaseUrl = options.databaseUrl ?? "sqlite:./data/baton.db";
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl) && options.store === undefined) {
+    problems.push(`${label("databaseUrl")}: ${JSON.stringify(databaseUrl)} must start with sqlite: or postgres://`);
+  }
+
+  const basePath = options.basePath ?? "/api/auth";
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath)) {
+    problems.push(`${label("basePath")}: ${JSON.stringify(basePath)} must look like /api/auth`);
+  }
+
+  const cookieSameSite = options.cookieSameSite ?? "strict";
+  if (!["strict", "lax", "none"].includes(cookieSameSite)) {
+    problems.push(`${label("cookieSameSite")}: ${JSON.stringify(cookieSameSite)} must be strict, lax or none`);
+  }
+  const cookieSecure = options.cookieSecure ?? production;
+  if (production && !cookieSecure) {
+    problems.push(`${label("cookieSecure")} cannot be off in production: the refresh cookie would travel over plain HTTP`);
+  }
+  if (cookieSameSite === "none" && !cookieSecure) {
+    problems.push(`${label("cookieSameSite")}=none requires ${label("cookieSecure")} (browsers drop such cookies)`);
+  }
+  const cookieName = options.cookieName ?? (production ? "__Secure-refresh_token" : "refresh_token");
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookieName)) {
+    problems.push(`${label("cookieName")}: ${JSON.stringify(cookieName)} is not a valid cookie name`);
+  }
+  if (cookieName.startsWith("__Secure-") && !cookieSecure) {
+    problems.push(`${label("cookieName")}: a __Secure- cookie needs ${label("cookieSecure")}`);
+  }
+
+  const corsOrigins = (options.corsOrigins ?? []).map((origin) => origin.replace(/\/+$/, ""));
+  for (const origin of corsOrigins) {
+    if (origin === "*" || !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(`${label("corsOrigins")}: ${JSON.stringify(origin)} must be an origin like https://app.example.com (no wildcard: credentials are involved)`);
+    }
+  }
+
+  const adminEmail = options.adminEmail || undefined;
+  const adminPassword = options.adminPassword || undefined;
+  if ((adminEmail === undefined) !== (adminPassword === undefined)) {
+    problems.push(`${label("adminEmail")} and ${label("adminPassword")} go together`);
+  }
+
+  const dbFile = /^sqlite:(?!:memory:)(.+)$/.exec(databaseUrl)?.[1];
+  const config: BatonConfig = {
+    databaseUrl,
+    basePath,
+    accessTokenTtlMs,
+    refreshTokenTtlMs,
+    sessionMaxLifetimeMs,
+    refreshReuseIntervalMs,
+    jwtAlg,
+    jwtSecret,
+    issuer: options.issuer || "baton",
+    audience: options.audience || "baton",
+    clockToleranceMs,
+    secret,
+    secretFile: options.secretFile ?? (dbFile ? join(dirname(dbFile), "baton.secret") : undefined),
+    corsOrigins,
+    cookieName,
+    cookieSameSite,
+    cookieSecure,
+    loginMaxFailures: integer("loginMaxFailures", 5, 1, 1000),
+    loginMaxFailuresPerIp: integer("loginMaxFailuresPerIp", 50, 1, 100_000),
+    loginLockoutMs: duration("loginLockout", "15m", 1000, DAY),
+    authRateLimit: integer("authRateLimit", 60, 0, 1_000_000),
+    bodyLimit: integer("bodyLimit", 16_384, 1024, 1_048_576),
+    adminEmail,
+    adminPassword,
+    production,
+    logLevel: options.logLevel ?? "info",
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+function byteLength(value: string | undefined): number {
+  return value === undefined ? 0 : Buffer.byteLength(value, "utf8");
+}

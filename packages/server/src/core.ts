@@ -1,0 +1,43 @@
+import type { Logger } from "pino";
+import type { AuditLog } from "./audit/audit-log.js";
+import type { Clock } from "./clock.js";
+import type { BatonConfig } from "./config/options.js";
+import type { PasswordHasher } from "./passwords/password-hasher.js";
+import type { LoginThrottle } from "./rate-limit/login-throttle.js";
+import type { RateLimiter } from "./rate-limit/rate-limiter.js";
+import type { Denylist } from "./revocation/denylist.js";
+import type { RevocationFeed } from "./revocation/revocation-feed.js";
+import type { RevocationStamp, Store } from "./store/store.js";
+import type { AccessTokens } from "./tokens/access-token.js";
+
+/**
+ * What the core operations work with. No HTTP, no framework, no environment: adapters build a
+ * request into plain arguments, call an operation, and map its result or AuthError back.
+ */
+export interface Core {
+  readonly config: BatonConfig;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly accessTokens: AccessTokens;
+  readonly refreshTokenKey: Buffer;
+  readonly denylist: Denylist;
+  readonly revocations: RevocationFeed;
+  readonly passwords: PasswordHasher;
+  readonly loginThrottle: LoginThrottle;
+  readonly rateLimiter: RateLimiter;
+  readonly audit: AuditLog;
+}
+
+/** Who a verified access token speaks for; what `requireAuth` puts on the request. */
+export interface AuthInfo {
+  userId: string;
+  sessionId: string;
+  roles: string[];
+}
+
+/** A change that invalidates access tokens must be remembered until they would have expired. */
+export function revocationStamp(core: Core, reason: string): RevocationStamp {
+  const now = core.clock.now();
+  return { now, reason, revocationExpiresAt: now + core.config.accessTokenTtlMs + core.config.clockToleranceMs };
+}

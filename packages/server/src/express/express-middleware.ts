@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import FindMyWay, { type HTTPMethod } from "find-my-way";
+import type { Core } from "../core.js";
+import { AuthError } from "../errors.js";
+import { errorReply } from "../http/error-reply.js";
+import type { RequestPipeline } from "../http/request-pipeline.js";
+import type { HttpReply, HttpRequest, Route } from "../http/route.js";
+import { routeUrl } from "../http/routes/all-routes.js";
+
+/** What Express (or Connect, or plain Node) hands a middleware. Express's extras are optional. */
+export type NodeRequest = IncomingMessage & { body?: unknown; ip?: string; protocol?: string };
+export type NextFunction = (error?: unknown) => void;
+export type NodeMiddleware = (request: NodeRequest, response: ServerResponse, next: NextFunction) => void;
+
+/**
+ * Baton's routes as a Connect-style middleware for Express (4 or 5), Connect or `node:http`.
+ * Requests for other paths pass through to `next()`. Mount it at the root: the base path is
+ * part of each route.
+ */
+export function createExpressMiddleware(core: Core, routes: readonly Route[], pipeline: RequestPipeline): NodeMiddleware {
+  const router = FindMyWay({ ignoreTrailingSlash: false, maxParamLength: 200 });
+  const noop = () => undefined;
+  for (const route of routes) {
+    for (const path of [route.path, ...(route.aliases ?? [])]) {
+      const url = routeUrl(route, path, core.config.basePath);
+      router.on(route.method, url, noop, { route });
+      if (!router.hasRoute("OPTIONS", url)) router.on("OPTIONS", url, noop, { route: null });
+    }
+  }
+
+  return function batonMiddleware(request, response, next) {
+    const [pathname = "/", search = ""] = (request.url ?? "/").split("?", 2);
+    const found = router.find(request.method as HTTPMethod, pathname);
+    if (found === null) {
+      next();
+      return;
+    }
+    const route = (found.store as { route: Route | null }).route;
+    readBody(request, core.config.bodyLimit)
+      .then(async (body) => {
+        const httpRequest: HttpRequest = {
+          method: request.method ?? "GET",
+          headers: request.headers,
+          rawHeaders: request.rawHeaders,
+          body,
+          params: found.params as Record<string, string>,
+          query: Object.fromEntries(new URLSearchParams(search)),
+          ip: request.ip ?? request.socket.remoteAddress ?? "",
+          selfOrigin: `${request.protocol ?? ("encrypted" in request.socket ? "https" : "http")}://${request.headers.host ?? ""}`,
+        };
+        writeReply(response, route === null ? pipeline.preflight(httpRequest) : await pipeline.handle(route, httpRequest));
+      })
+      .catch((error: unknown) => writeReply(response, errorReply(error, core.logger)));
+  };
+}
+
+/** The body as text, or what a body parser that ran earlier (express.json) produced. */
+async function readBody(request: NodeRequest, limit: number): Promise<HttpRequest["body"]> {
+  if (request.body !== undefined) {
+    if (typeof request.body === "string") return request.body;
+    if (Buffer.isBuffer(request.body)) return request.body.toString("utf8");
+    return { parsed: request.body };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new AuthError("PAYLOAD_TOO_LARGE", `Body larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return size === 0 ? undefined : Buffer.concat(chunks).toString("utf8");
+}
+
+export function writeReply(response: ServerResponse, reply: HttpReply): void {
+  if (response.headersSent) return;
+  response.statusCode = reply.status;
+  for (const [name, value] of Object.entries(reply.headers ?? {})) response.setHeader(name, value);
+  if (reply.body === undefined) {
+    response.end();
+    return;
+  }
+  response.setHeader("content-type", "application/json; charset=utf-8");
+  response.end(JSON.stringify(reply.body));
+}

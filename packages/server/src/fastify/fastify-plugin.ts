@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import type { AuthInfo, Core } from "../core.js";
+import { AuthError } from "../errors.js";
+import { errorReply } from "../http/error-reply.js";
+import type { RequestPipeline } from "../http/request-pipeline.js";
+import type { HttpReply, HttpRequest, Route } from "../http/route.js";
+import { routeUrl } from "../http/routes/all-routes.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Set by Baton's `requireAuth()` / `requireRole()`; null on unprotected routes. */
+    auth: AuthInfo | null;
+  }
+}
+
+/**
+ * Baton's routes as a Fastify plugin. The routes live in their own encapsulated context (their
+ * own body parser and error handler, so the host app's stay untouched); only the `request.auth`
+ * decoration is shared with the host app.
+ */
+export function createFastifyPlugin(core: Core, routes: readonly Route[], pipeline: RequestPipeline): FastifyPluginAsync {
+  return fp(
+    async (app: FastifyInstance) => {
+      if (!app.hasRequestDecorator("auth")) app.decorateRequest("auth", null);
+      await app.register(async (scope) => {
+        // Every body reaches the pipeline as text: it alone decides what is acceptable (CSRF, JSON).
+        scope.removeAllContentTypeParsers();
+        scope.addContentTypeParser("*", { parseAs: "string", bodyLimit: core.config.bodyLimit }, (_request, body, done) => {
+          done(null, body);
+        });
+        scope.setErrorHandler((error: { code?: string; statusCode?: number }, _request, reply) => {
+          const failure =
+            error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
+              ? new AuthError("PAYLOAD_TOO_LARGE", `Body larger than ${core.config.bodyLimit} bytes`)
+              : error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
+                ? new AuthError("VALIDATION_FAILED", "Malformed request")
+                : error;
+          return sendReply(reply, errorReply(failure, core.logger));
+        });
+        const preflightUrls = new Set<string>();
+        for (const route of routes) {
+          for (const path of [route.path, ...(route.aliases ?? [])]) {
+            const url = routeUrl(route, path, core.config.basePath);
+            scope.route({
+              method: route.method,
+              url,
+              handler: async (request, reply) => sendReply(reply, await pipeline.handle(route, toHttpRequest(request))),
+            });
+            if (!preflightUrls.has(url)) {
+              preflightUrls.add(url);
+              scope.options(url, (request, reply) => sendReply(reply, pipeline.preflight(toHttpRequest(request))));
+            }
+          }
+        }
+      });
+    },
+    { name: "@baton/server", fastify: "5.x" },
+  );
+}
+
+export function toHttpRequest(request: FastifyRequest): HttpRequest {
+  return {
+    method: request.method,
+    headers: request.headers,
+    rawHeaders: request.raw.rawHeaders,
+    body: typeof request.body === "string" ? request.body : undefined,
+    params: request.params as Record<string, string>,
+    query: request.query as Record<string, unknown>,
+    ip: request.ip,
+    selfOrigin: `${request.protocol}://${request.host}`,
+  };
+}
+
+export function sendReply(reply: FastifyReply, result: HttpReply): FastifyReply {
+  reply.code(result.status);
+  if (result.headers) reply.headers(result.headers);
+  if (result.body === undefined) return reply.send();
+  return reply.type("application/json; charset=utf-8").send(JSON.stringify(result.body));
+}

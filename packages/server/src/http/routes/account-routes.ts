@@ -1,0 +1,83 @@
+import type { RefreshTransport } from "@baton/protocol";
+import { changePassword } from "../../accounts/change-password.js";
+import { register } from "../../accounts/register.js";
+import { toPublicUser } from "../../accounts/user-view.js";
+import { AuthError } from "../../errors.js";
+import { login } from "../../sessions/login.js";
+import { ErrorBodySchema, LoginBody, PasswordBody, RegisterBody, TokenResponseSchema, UserResponseSchema } from "../schemas.js";
+import type { Route, RouteContext } from "../route.js";
+import { tokenReply } from "../token-reply.js";
+
+const errors = { 400: { description: "VALIDATION_FAILED", schema: ErrorBodySchema } };
+
+export const registerRoute: Route = {
+  method: "POST",
+  path: "/register",
+  aliases: ["/signup"],
+  scope: "auth",
+  summary: "Create an account and sign in on this device",
+  auth: "none",
+  rateLimited: true,
+  body: RegisterBody,
+  responses: {
+    201: { description: "Account created; refresh token set as a cookie (or in the body)", schema: TokenResponseSchema },
+    ...errors,
+    409: { description: "EMAIL_TAKEN", schema: ErrorBodySchema },
+  },
+  async handle({ core, body, meta }: RouteContext<RegisterBody>) {
+    return tokenReply(core, await register(core, body, meta), body.transport ?? "cookie", 201);
+  },
+};
+
+export const loginRoute: Route = {
+  method: "POST",
+  path: "/login",
+  scope: "auth",
+  summary: "Sign in with email and password; opens a new session",
+  auth: "none",
+  rateLimited: true,
+  body: LoginBody,
+  responses: {
+    200: { description: "Signed in", schema: TokenResponseSchema },
+    ...errors,
+    401: { description: "INVALID_CREDENTIALS", schema: ErrorBodySchema },
+    429: { description: "RATE_LIMITED (account or IP locked out); see Retry-After", schema: ErrorBodySchema },
+  },
+  async handle({ core, body, meta }: RouteContext<LoginBody>) {
+    return tokenReply(core, await login(core, body, meta), body.transport ?? "cookie");
+  },
+};
+
+export const meRoute: Route = {
+  method: "GET",
+  path: "/me",
+  scope: "auth",
+  summary: "The signed-in user",
+  auth: "bearer",
+  rateLimited: true,
+  responses: { 200: { description: "The user", schema: UserResponseSchema } },
+  async handle({ core, auth }: RouteContext) {
+    const user = await core.store.findUserById(auth!.userId);
+    if (user === null) throw new AuthError("SESSION_REVOKED", "Account no longer exists");
+    return { status: 200, body: { user: toPublicUser(user) } };
+  },
+};
+
+export const passwordRoute: Route = {
+  method: "POST",
+  path: "/password",
+  scope: "auth",
+  summary: "Change the password; ends every other session and returns a fresh token pair",
+  auth: "bearer",
+  rateLimited: true,
+  body: PasswordBody,
+  responses: {
+    200: { description: "Password changed", schema: TokenResponseSchema },
+    ...errors,
+    401: { description: "INVALID_CREDENTIALS (current password wrong), or a token error", schema: ErrorBodySchema },
+  },
+  async handle({ core, body, auth, meta }: RouteContext<PasswordBody>) {
+    const transport: RefreshTransport = body.transport ?? "cookie";
+    return tokenReply(core, await changePassword(core, auth!, body, meta), transport);
+  },
+};

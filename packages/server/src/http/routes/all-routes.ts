@@ -1,0 +1,33 @@
+import type { Route } from "../route.js";
+import { loginRoute, meRoute, passwordRoute, registerRoute } from "./account-routes.js";
+import { deleteUserRoute, listUsersRoute, setRolesRoute } from "./admin-routes.js";
+import { healthRoute, jwksRoute, openApiRoute } from "./meta-routes.js";
+import { logoutAllRoute, logoutRoute, refreshRoute, revokeRoute, revokeSessionRoute, sessionsRoute } from "./session-routes.js";
+
+/** Every endpoint Baton serves, in the order the docs list them. */
+export function allRoutes(): Route[] {
+  const routes: Route[] = [
+    registerRoute,
+    loginRoute,
+    refreshRoute,
+    logoutRoute,
+    logoutAllRoute,
+    meRoute,
+    sessionsRoute,
+    revokeSessionRoute,
+    revokeRoute,
+    passwordRoute,
+    listUsersRoute,
+    setRolesRoute,
+    deleteUserRoute,
+    jwksRoute,
+    healthRoute,
+  ];
+  routes.push(openApiRoute(() => routes));
+  return routes;
+}
+
+/** The URL a route answers at, given the base path. */
+export function routeUrl(route: Route, path: string, basePath: string): string {
+  return route.scope === "auth" ? basePath + path : path;
+}

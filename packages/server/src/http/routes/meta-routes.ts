@@ -1,0 +1,57 @@
+import { Type } from "@sinclair/typebox";
+import { ErrorBodySchema } from "../schemas.js";
+import { buildOpenApi } from "../openapi.js";
+import type { Route, RouteContext } from "../route.js";
+
+export const jwksRoute: Route = {
+  method: "GET",
+  path: "/.well-known/jwks.json",
+  scope: "root",
+  summary: "Public keys that verify Baton access tokens (RFC 7517); empty with HS256",
+  auth: "none",
+  rateLimited: false,
+  responses: { 200: { description: "JSON Web Key Set", schema: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }) } },
+  handle({ core }: RouteContext) {
+    const { accessTokens, clock } = core;
+    return Promise.resolve({
+      status: 200,
+      body: accessTokens.keyRing.jwks(clock.now(), accessTokens.verifyForMs),
+      headers: { "cache-control": "public, max-age=300" },
+    });
+  },
+};
+
+export const healthRoute: Route = {
+  method: "GET",
+  path: "/healthz",
+  scope: "root",
+  summary: "200 when the store answers, 503 otherwise",
+  auth: "none",
+  rateLimited: false,
+  responses: {
+    200: { description: "Healthy", schema: Type.Object({ status: Type.Literal("ok") }) },
+    503: { description: "UNAVAILABLE", schema: ErrorBodySchema },
+  },
+  async handle({ core }: RouteContext) {
+    await core.store.ping();
+    return { status: 200, body: { status: "ok" } };
+  },
+};
+
+/** The OpenAPI document for `routes` (built on first request, then kept). */
+export function openApiRoute(routes: () => readonly Route[]): Route {
+  let document: unknown;
+  return {
+    method: "GET",
+    path: "/openapi.json",
+    scope: "auth",
+    summary: "This API as an OpenAPI 3.1 document",
+    auth: "none",
+    rateLimited: false,
+    responses: { 200: { description: "OpenAPI document" } },
+    handle({ core }: RouteContext) {
+      document ??= buildOpenApi(routes(), core.config);
+      return Promise.resolve({ status: 200, body: document, headers: { "cache-control": "public, max-age=60" } });
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { refresh } from "../../sessions/refresh.js";
+import { listSessions, logout, logoutAll, revokeOwnSession, revokeRefreshToken } from "../../sessions/end-session.js";
+import { authenticate } from "../../sessions/authenticate.js";
+import { AuthError } from "../../errors.js";
+import type { AuthInfo } from "../../core.js";
+import { clearedRefreshCookie } from "../refresh-cookie.js";
+import { countHeader, single } from "../headers.js";
+import { ErrorBodySchema, IdParams, LogoutBody, RefreshBody, RevokeBody, SessionsResponseSchema, TokenResponseSchema } from "../schemas.js";
+import type { Route, RouteContext } from "../route.js";
+import { tokenReply } from "../token-reply.js";
+
+export const refreshRoute: Route = {
+  method: "POST",
+  path: "/refresh",
+  aliases: ["/refresh-token"],
+  scope: "auth",
+  summary: "Exchange the refresh token (cookie, or body) for a new access token and a rotated refresh token",
+  auth: "none",
+  rateLimited: true,
+  body: RefreshBody,
+  responses: {
+    200: { description: "New tokens", schema: TokenResponseSchema },
+    401: { description: "REFRESH_MISSING, REFRESH_INVALID, REFRESH_REUSED or SESSION_REVOKED: the session is over", schema: ErrorBodySchema },
+  },
+  async handle({ core, body, cookies, meta }: RouteContext<RefreshBody>) {
+    const fromCookie = cookies[core.config.cookieName];
+    const fromBody = body.refreshToken;
+    if (fromCookie !== undefined && fromBody !== undefined && fromCookie !== fromBody) {
+      throw new AuthError("VALIDATION_FAILED", "Two different refresh tokens (cookie and body); send one");
+    }
+    const token = fromBody ?? fromCookie;
+    if (token === undefined || token === "") throw new AuthError("REFRESH_MISSING", "No refresh token: sign in again");
+    const transport = body.transport ?? (fromBody !== undefined ? "body" : "cookie");
+    return tokenReply(core, await refresh(core, token, meta), transport);
+  },
+};
+
+export const logoutRoute: Route = {
+  method: "POST",
+  path: "/logout",
+  scope: "auth",
+  summary: "End this session (identified by the refresh cookie/body token, or the Bearer token); clears the cookie",
+  auth: "none",
+  rateLimited: true,
+  body: LogoutBody,
+  responses: { 204: { description: "Signed out (also when already signed out)" } },
+  async handle({ core, body, cookies, headers, meta, rawHeaders }: RouteContext<LogoutBody>) {
+    let auth: AuthInfo | undefined;
+    if (headers.authorization !== undefined) {
+      const header = single(headers.authorization);
+      auth = await authenticate(core, header, countHeader(rawHeaders, "authorization")).catch(() => undefined);
+    }
+    await logout(core, { refreshToken: body.refreshToken ?? cookies[core.config.cookieName], auth }, meta);
+    return { status: 204, headers: { "set-cookie": clearedRefreshCookie(core.config) } };
+  },
+};
+
+export const logoutAllRoute: Route = {
+  method: "POST",
+  path: "/logout-all",
+  scope: "auth",
+  summary: "End every session of the user, on every device",
+  auth: "bearer",
+  rateLimited: true,
+  responses: { 204: { description: "All sessions ended" } },
+  async handle({ core, auth, meta }: RouteContext) {
+    await logoutAll(core, auth!, meta);
+    return { status: 204, headers: { "set-cookie": clearedRefreshCookie(core.config) } };
+  },
+};
+
+export const sessionsRoute: Route = {
+  method: "GET",
+  path: "/sessions",
+  aliases: ["/tokens"],
+  scope: "auth",
+  summary: "The user's active sessions (one per device)",
+  auth: "bearer",
+  rateLimited: true,
+  responses: { 200: { description: "Sessions, most recently used first", schema: SessionsResponseSchema } },
+  async handle({ core, auth }: RouteContext) {
+    return { status: 200, body: { sessions: await listSessions(core, auth!) } };
+  },
+};
+
+export const revokeSessionRoute: Route = {
+  method: "DELETE",
+  path: "/sessions/:id",
+  scope: "auth",
+  summary: "End one of the user's sessions (another user's session id answers 404)",
+  auth: "bearer",
+  rateLimited: true,
+  params: IdParams,
+  responses: { 204: { description: "Session ended" }, 404: { description: "NOT_FOUND", schema: ErrorBodySchema } },
+  async handle({ core, auth, params, meta }: RouteContext<unknown, IdParams>) {
+    await revokeOwnSession(core, auth!, params.id, meta);
+    return { status: 204 };
+  },
+};
+
+export const revokeRoute: Route = {
+  method: "POST",
+  path: "/revoke",
+  aliases: ["/revoke-token"],
+  scope: "auth",
+  summary: "Revoke a refresh token and its session (RFC 7009: the same answer whether or not it existed)",
+  auth: "none",
+  rateLimited: true,
+  body: RevokeBody,
+  responses: { 204: { description: "Revoked, or never existed" } },
+  async handle({ core, body, meta }: RouteContext<RevokeBody>) {
+    await revokeRefreshToken(core, body.refreshToken, meta);
+    return { status: 204 };
+  },
+};

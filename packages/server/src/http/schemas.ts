@@ -1,0 +1,101 @@
+import { Type, type Static } from "@sinclair/typebox";
+import { ERROR_CODES } from "@baton/protocol";
+
+/**
+ * JSON Schemas of every request and response (they also generate /openapi.json). Strict: no
+ * extra properties, no type coercion — a number where a string belongs is VALIDATION_FAILED.
+ */
+const strict = { additionalProperties: false } as const;
+
+const Transport = Type.Union([Type.Literal("cookie"), Type.Literal("body")], {
+  description: 'Where the refresh token travels. "body" returns it in the JSON (native apps); the default sets an httpOnly cookie.',
+});
+const Email = Type.String({ maxLength: 320, description: "Normalised (NFKC, trimmed, lower-case) before use." });
+const Password = Type.String({ maxLength: 256, description: "8 to 256 characters." });
+const RefreshToken = Type.String({ maxLength: 512 });
+
+export const RegisterBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    name: Type.Optional(Type.Union([Type.String({ maxLength: 400 }), Type.Null()])),
+    transport: Type.Optional(Transport),
+  },
+  strict,
+);
+export type RegisterBody = Static<typeof RegisterBody>;
+
+export const LoginBody = Type.Object({ email: Email, password: Password, transport: Type.Optional(Transport) }, strict);
+export type LoginBody = Static<typeof LoginBody>;
+
+export const RefreshBody = Type.Object({ refreshToken: Type.Optional(RefreshToken), transport: Type.Optional(Transport) }, strict);
+export type RefreshBody = Static<typeof RefreshBody>;
+
+export const LogoutBody = Type.Object({ refreshToken: Type.Optional(RefreshToken) }, strict);
+export type LogoutBody = Static<typeof LogoutBody>;
+
+export const RevokeBody = Type.Object({ refreshToken: RefreshToken }, strict);
+export type RevokeBody = Static<typeof RevokeBody>;
+
+export const PasswordBody = Type.Object(
+  { currentPassword: Password, newPassword: Password, transport: Type.Optional(Transport) },
+  strict,
+);
+export type PasswordBody = Static<typeof PasswordBody>;
+
+export const RolesBody = Type.Object({ roles: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }) }, strict);
+export type RolesBody = Static<typeof RolesBody>;
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, strict);
+export type IdParams = Static<typeof IdParams>;
+
+const Count = Type.String({ pattern: "^[0-9]{1,6}$" });
+export const PageQuery = Type.Object({ limit: Type.Optional(Count), offset: Type.Optional(Count) }, strict);
+export type PageQuery = Static<typeof PageQuery>;
+
+export const PublicUserSchema = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  roles: Type.Array(Type.String()),
+  createdAt: Type.String({ format: "date-time" }),
+});
+
+export const TokenResponseSchema = Type.Object({
+  user: PublicUserSchema,
+  accessToken: Type.String(),
+  tokenType: Type.Literal("Bearer"),
+  expiresIn: Type.Integer({ description: "Seconds until the access token expires." }),
+  refreshToken: Type.Optional(Type.String({ description: 'Only with "transport": "body".' })),
+});
+
+export const UserResponseSchema = Type.Object({ user: PublicUserSchema });
+
+export const SessionsResponseSchema = Type.Object({
+  sessions: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      current: Type.Boolean(),
+      createdAt: Type.String({ format: "date-time" }),
+      lastUsedAt: Type.String({ format: "date-time" }),
+      expiresAt: Type.String({ format: "date-time" }),
+      ip: Type.Union([Type.String(), Type.Null()]),
+      userAgent: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+});
+
+export const UsersResponseSchema = Type.Object({
+  users: Type.Array(PublicUserSchema),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+export const ErrorBodySchema = Type.Object({
+  error: Type.Object({
+    code: Type.Union(ERROR_CODES.map((code) => Type.Literal(code))),
+    message: Type.String(),
+    details: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  }),
+});

@@ -1,0 +1,27 @@
+/**
+ * @baton/server — short-lived JWT access tokens, rotating refresh tokens with reuse detection,
+ * multi-device sessions and roles, over a framework-free core.
+ *
+ * @example
+ * import { createBaton } from "@baton/server";
+ * const baton = await createBaton();
+ * await fastifyApp.register(baton.fastify);
+ */
+export { createBaton, createLogger } from "./baton.js";
+export type { Baton, StartupReport } from "./baton.js";
+export { startServer } from "./server.js";
+export type { ServerOptions, RunningServer } from "./server.js";
+export type { BatonOptions, BatonConfig, Duration, SameSite } from "./config/options.js";
+export { ConfigError, resolveConfig } from "./config/resolve.js";
+export { optionsFromEnv } from "./config/env.js";
+export { parseDuration } from "./config/duration.js";
+export { AuthError, StoreUnavailableError, isAuthError } from "./errors.js";
+export type { AuthInfo } from "./core.js";
+export type { Clock } from "./clock.js";
+export type { Guard } from "./http/guard.js";
+export type { NodeMiddleware } from "./express/express-middleware.js";
+export type { AuditEvent, AuditEventType } from "./audit/audit-log.js";
+export type * from "./store/store.js";
+export { openStore } from "./store/open-store.js";
+export { ERROR_STATUS, ERROR_CODES, SESSION_ENDING_CODES } from "@baton/protocol";
+export type { ErrorCode, PublicUser, TokenResponse, SessionInfo, AccessTokenClaims } from "@baton/protocol";

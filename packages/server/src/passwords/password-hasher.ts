@@ -1,0 +1,57 @@
+import { randomBytes } from "node:crypto";
+import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
+import { verify as bcryptVerify } from "@node-rs/bcrypt";
+
+/** OWASP Password Storage Cheat Sheet, argon2id option: m=19 MiB, t=2, p=1. */
+export const ARGON2_PARAMS = { algorithm: 2 /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+/**
+ * argon2id for every new hash, computed on libuv's thread pool so the event loop keeps serving.
+ * bcrypt hashes (what the seed apps stored) still verify, and `needsRehash` tells the caller to
+ * upgrade them after a successful login.
+ */
+export class PasswordHasher {
+  private dummyHash: Promise<string> | undefined;
+
+  hash(password: string): Promise<string> {
+    return argon2Hash(normalize(password), ARGON2_PARAMS);
+  }
+
+  async verify(storedHash: string, password: string): Promise<boolean> {
+    try {
+      if (isBcrypt(storedHash)) return await bcryptVerify(password, storedHash);
+      if (storedHash.startsWith("$argon2")) return await argon2Verify(storedHash, normalize(password));
+    } catch {
+      // A malformed stored hash verifies nothing; it must not become a 500.
+    }
+    return false;
+  }
+
+  needsRehash(storedHash: string): boolean {
+    return !storedHash.startsWith(`$argon2id$v=19$m=${ARGON2_PARAMS.memoryCost},t=${ARGON2_PARAMS.timeCost},p=${ARGON2_PARAMS.parallelism}$`);
+  }
+
+  /**
+   * Spends the same work as a real verification and returns false: used for unknown emails so
+   * response time does not reveal whether an account exists.
+   */
+  async verifyDummy(password: string): Promise<false> {
+    this.dummyHash ??= this.hash(randomBytes(16).toString("base64url"));
+    await argon2Verify(await this.dummyHash, normalize(password)).catch(() => false);
+    return false;
+  }
+
+  /** Computes the dummy hash ahead of the first login. */
+  async warmUp(): Promise<void> {
+    await this.verifyDummy("warm-up");
+  }
+}
+
+function isBcrypt(hash: string): boolean {
+  return /^\$2[abxy]\$\d\d\$/.test(hash);
+}
+
+/** NIST SP 800-63B §5.1.1.2: normalise Unicode so the same password typed differently matches. */
+function normalize(password: string): string {
+  return password.normalize("NFKC");
+}

@@ -1,0 +1,46 @@
+import type { Clock } from "../clock.js";
+import type { Store } from "../store/store.js";
+import type { Denylist } from "./denylist.js";
+
+/**
+ * Keeps the denylist in step with the store's revocations table: at startup (so a restart does
+ * not bring a revoked token back), right after this instance records a revocation, and — when
+ * several instances share a database — on a poll.
+ */
+export class RevocationFeed {
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly denylist: Denylist,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Applies every revocation recorded before this call. A call made while a load is running
+   * waits for one more load (the running one may have read before the caller's change committed);
+   * calls made meanwhile share that next load.
+   */
+  catchUp(): Promise<void> {
+    if (this.running === undefined) {
+      this.running = this.load().finally(() => {
+        this.running = undefined;
+      });
+      return this.running;
+    }
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.catchUp();
+      });
+    return this.queued;
+  }
+
+  private async load(): Promise<void> {
+    const now = this.clock.now();
+    for (const record of await this.store.listRevocations(this.denylist.lastId, now)) this.denylist.apply(record);
+    this.denylist.sweep(now);
+  }
+}

@@ -1,0 +1,43 @@
+import { randomBytes, hkdfSync } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** The subkeys Baton derives from its root secret; each has one purpose only. */
+export interface DerivedKeys {
+  /** HMAC key from which refresh tokens are derived (see tokens/refresh-token.ts). */
+  refreshTokenKey: Buffer;
+  /** AES-256-GCM key that seals private signing keys stored in the database. */
+  keySealingKey: Buffer;
+}
+
+export interface RootSecret {
+  keys: DerivedKeys;
+  /** Set when this start generated the secret (development), to say so in the banner. */
+  generatedAt?: string;
+  /** Where it lives when it came from a file; "memory" when ephemeral. */
+  source: "option" | "file" | "memory";
+}
+
+/**
+ * Loads the root secret: the configured one, else (development only) the one kept in
+ * `secretFile`, created on first start. Keeping it outside the database is what makes a database
+ * leak useless for forging refresh tokens or reading signing keys.
+ */
+export function loadRootSecret(secret: string | undefined, secretFile: string | undefined): RootSecret {
+  if (secret !== undefined) return { keys: derive(Buffer.from(secret, "utf8")), source: "option" };
+  if (secretFile === undefined) return { keys: derive(randomBytes(32)), source: "memory" };
+  try {
+    return { keys: derive(Buffer.from(readFileSync(secretFile, "utf8").trim(), "utf8")), source: "file" };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const generated = randomBytes(48).toString("base64url");
+  mkdirSync(dirname(secretFile), { recursive: true });
+  writeFileSync(secretFile, `${generated}\n`, { mode: 0o600, flag: "wx" });
+  return { keys: derive(Buffer.from(generated, "utf8")), source: "file", generatedAt: secretFile };
+}
+
+function derive(root: Buffer): DerivedKeys {
+  const subkey = (info: string) => Buffer.from(hkdfSync("sha256", root, "baton", info, 32));
+  return { refreshTokenKey: subkey("refresh-token v1"), keySealingKey: subkey("key sealing v1") };
+}

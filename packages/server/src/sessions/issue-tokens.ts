@@ -1,0 +1,63 @@
+import { randomBytes } from "node:crypto";
+import type { RequestMeta } from "../audit/audit-log.js";
+import type { Core } from "../core.js";
+import type { UserRecord } from "../store/store.js";
+import { deriveRefreshToken, hashRefreshToken, newTokenSalt } from "../tokens/refresh-token.js";
+
+/** What a successful register, login, refresh or password change hands back. */
+export interface IssuedTokens {
+  user: UserRecord;
+  sessionId: string;
+  accessToken: string;
+  /** Seconds. */
+  expiresIn: number;
+  refreshToken: string;
+  /** When the refresh token (the session) expires unless used: the cookie's lifetime. */
+  refreshExpiresAt: number;
+}
+
+/** Opens a new session (one per device) with its first refresh token. */
+export async function startSession(core: Core, user: UserRecord, meta: RequestMeta): Promise<IssuedTokens> {
+  const now = core.clock.now();
+  const session = {
+    id: randomBytes(16).toString("base64url"),
+    userId: user.id,
+    tokenSalt: newTokenSalt(),
+    createdAt: now,
+    maxExpiresAt: core.config.sessionMaxLifetimeMs === 0 ? Number.MAX_SAFE_INTEGER : now + core.config.sessionMaxLifetimeMs,
+    expiresAt: 0,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+  };
+  session.expiresAt = slidingExpiry(core, now, session.maxExpiresAt);
+  const refreshToken = deriveRefreshToken(core.refreshTokenKey, session.id, session.tokenSalt, 0);
+  await core.store.createSession(session, hashRefreshToken(refreshToken));
+  return tokensFor(core, user, { ...session, generation: 0 });
+}
+
+/** Access token plus the session's refresh token of `generation`. */
+export async function tokensFor(
+  core: Core,
+  user: UserRecord,
+  session: { id: string; tokenSalt: string; generation: number; expiresAt: number },
+): Promise<IssuedTokens> {
+  const { token, expiresIn } = await core.accessTokens.sign({
+    sub: user.id,
+    sid: session.id,
+    roles: user.roles,
+    ver: user.tokenVersion,
+  });
+  return {
+    user,
+    sessionId: session.id,
+    accessToken: token,
+    expiresIn,
+    refreshToken: deriveRefreshToken(core.refreshTokenKey, session.id, session.tokenSalt, session.generation),
+    refreshExpiresAt: session.expiresAt,
+  };
+}
+
+/** Sessions slide: each refresh extends them by the refresh TTL, up to their absolute limit. */
+export function slidingExpiry(core: Core, now: number, maxExpiresAt: number): number {
+  return Math.min(now + core.config.refreshTokenTtlMs, maxExpiresAt);
+}

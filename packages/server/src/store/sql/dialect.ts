@@ -1,0 +1,10 @@
+export type SqlDialectName = "sqlite" | "postgres";
+
+/** What the SQL store needs to know about a database beyond the SQL itself. */
+export interface SqlDialect {
+  name: SqlDialectName;
+  /** The error is a unique-constraint violation (e.g. an email registered twice). */
+  isUniqueViolation(error: unknown): boolean;
+  /** The error means the database cannot be reached or used right now (answer 503, retry later). */
+  isUnavailable(error: unknown): boolean;
+}

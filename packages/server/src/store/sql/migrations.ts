@@ -1,0 +1,104 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import type { SqlDialectName } from "./dialect.js";
+
+/**
+ * Versioned schema migrations, written once with Kysely's schema builder for every dialect.
+ * Never edit a released migration: add the next one.
+ */
+function migrations(dialect: SqlDialectName): Record<string, Migration> {
+  const autoId = dialect === "postgres" ? "bigserial" : "integer";
+  return {
+    "0001_initial": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("users")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("email", "text", (c) => c.notNull().unique())
+          .addColumn("name", "text")
+          .addColumn("password_hash", "text", (c) => c.notNull())
+          .addColumn("roles", "text", (c) => c.notNull())
+          .addColumn("token_version", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable("sessions")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addColumn("generation", "integer", (c) => c.notNull())
+          .addColumn("token_salt", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("last_used_at", "bigint", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("max_expires_at", "bigint", (c) => c.notNull())
+          .addColumn("ip", "text")
+          .addColumn("user_agent", "text")
+          .addColumn("revoked_at", "bigint")
+          .addColumn("revoked_reason", "text")
+          .execute();
+        await db.schema.createIndex("sessions_user_id").on("sessions").column("user_id").execute();
+        await db.schema.createIndex("sessions_expires_at").on("sessions").column("expires_at").execute();
+
+        await db.schema
+          .createTable("refresh_tokens")
+          .addColumn("token_hash", "text", (c) => c.primaryKey())
+          .addColumn("session_id", "text", (c) => c.notNull().references("sessions.id").onDelete("cascade"))
+          .addColumn("generation", "integer", (c) => c.notNull())
+          .addColumn("issued_at", "bigint", (c) => c.notNull())
+          .addColumn("retired_at", "bigint")
+          .execute();
+        await db.schema
+          .createIndex("refresh_tokens_session_generation")
+          .on("refresh_tokens")
+          .columns(["session_id", "generation"])
+          .unique()
+          .execute();
+
+        await db.schema
+          .createTable("revocations")
+          .addColumn("id", autoId, (c) => (dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("subject", "text", (c) => c.notNull())
+          .addColumn("token_version", "integer")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("revocations_expires_at").on("revocations").column("expires_at").execute();
+
+        await db.schema
+          .createTable("signing_keys")
+          .addColumn("kid", "text", (c) => c.primaryKey())
+          .addColumn("alg", "text", (c) => c.notNull())
+          .addColumn("public_jwk", "text", (c) => c.notNull())
+          .addColumn("sealed_private_key", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("retired_at", "bigint")
+          .execute();
+
+        await db.schema
+          .createTable("audit_events")
+          .addColumn("id", autoId, (c) => (dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn("at", "bigint", (c) => c.notNull())
+          .addColumn("type", "text", (c) => c.notNull())
+          .addColumn("user_id", "text")
+          .addColumn("session_id", "text")
+          .addColumn("ip", "text")
+          .addColumn("user_agent", "text")
+          .addColumn("detail", "text")
+          .execute();
+        await db.schema.createIndex("audit_events_user_id").on("audit_events").columns(["user_id", "at"]).execute();
+      },
+    },
+  };
+}
+
+/** Brings the schema up to date; safe to run at every start and from several instances. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(dialect)) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((result) => result.status === "Error");
+  if (error !== undefined || failed) {
+    throw new Error(`Database migration ${failed?.migrationName ?? ""} failed`, { cause: error });
+  }
+}

@@ -1,0 +1,77 @@
+import type { Generated } from "kysely";
+
+/** Table shapes as Kysely sees them. Times are integer milliseconds since the epoch. */
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  revocations: RevocationsTable;
+  signing_keys: SigningKeysTable;
+  audit_events: AuditEventsTable;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string | null;
+  password_hash: string;
+  /** JSON array of role names. */
+  roles: string;
+  token_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  generation: number;
+  token_salt: string;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+  max_expires_at: number;
+  ip: string | null;
+  user_agent: string | null;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+}
+
+/** One row per refresh token ever issued to a live session: only its SHA-256 is kept. */
+export interface RefreshTokensTable {
+  token_hash: string;
+  session_id: string;
+  generation: number;
+  issued_at: number;
+  retired_at: number | null;
+}
+
+export interface RevocationsTable {
+  id: Generated<number>;
+  kind: "session" | "user";
+  subject: string;
+  token_version: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  sealed_private_key: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: number;
+  type: string;
+  user_id: string | null;
+  session_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  /** JSON object or null. */
+  detail: string | null;
+}

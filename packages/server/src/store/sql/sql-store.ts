@@ -1,0 +1,429 @@
+import type { Kysely, Selectable, Transaction } from "kysely";
+import { StoreUnavailableError } from "../../errors.js";
+import type {
+  AuditRecord,
+  NewSession,
+  NewUser,
+  RefreshTokenMatch,
+  RevocationRecord,
+  RevocationStamp,
+  Rotation,
+  SessionRecord,
+  SigningKeyRecord,
+  Store,
+  UserRecord,
+} from "../store.js";
+import type { SqlDialect } from "./dialect.js";
+import type { Database, SessionsTable, UsersTable } from "./schema.js";
+
+/**
+ * The Store over SQL, written once with Kysely for SQLite and PostgreSQL. Multi-statement changes
+ * run in a transaction; rotation is a conditional update so that exactly one racer wins.
+ */
+export class SqlStore implements Store {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+    private readonly onClose: () => Promise<void> = () => db.destroy(),
+  ) {}
+
+  ping(): Promise<void> {
+    return this.run(async () => {
+      await this.db.selectFrom("users").select("id").limit(1).execute();
+    });
+  }
+
+  close(): Promise<void> {
+    return this.onClose();
+  }
+
+  createUser(user: NewUser): Promise<UserRecord | null> {
+    return this.run(async () => {
+      const row: UsersTable = {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        password_hash: user.passwordHash,
+        roles: JSON.stringify(user.roles),
+        token_version: 0,
+        created_at: user.createdAt,
+        updated_at: user.createdAt,
+      };
+      try {
+        await this.db.insertInto("users").values(row).execute();
+      } catch (error) {
+        if (this.dialect.isUniqueViolation(error)) return null;
+        throw error;
+      }
+      return toUser(row);
+    });
+  }
+
+  findUserByEmail(email: string): Promise<UserRecord | null> {
+    return this.run(async () => {
+      const row = await this.db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
+      return row ? toUser(row) : null;
+    });
+  }
+
+  findUserById(id: string): Promise<UserRecord | null> {
+    return this.run(async () => {
+      const row = await this.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+      return row ? toUser(row) : null;
+    });
+  }
+
+  listUsers(page: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }> {
+    return this.run(async () => {
+      const rows = await this.db
+        .selectFrom("users")
+        .selectAll()
+        .orderBy("created_at")
+        .orderBy("id")
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      const count = await this.db
+        .selectFrom("users")
+        .select((eb) => eb.fn.countAll<number | string>().as("total"))
+        .executeTakeFirstOrThrow();
+      return { users: rows.map(toUser), total: Number(count.total) };
+    });
+  }
+
+  updatePasswordHash(userId: string, passwordHash: string, now: number): Promise<void> {
+    return this.run(async () => {
+      await this.db
+        .updateTable("users")
+        .set({ password_hash: passwordHash, updated_at: now })
+        .where("id", "=", userId)
+        .execute();
+    });
+  }
+
+  setUserRoles(userId: string, roles: string[], change: RevocationStamp): Promise<UserRecord | null> {
+    return this.transaction(async (trx) => {
+      const updated = await trx
+        .updateTable("users")
+        .set((eb) => ({
+          roles: JSON.stringify(roles),
+          token_version: eb("token_version", "+", 1),
+          updated_at: change.now,
+        }))
+        .where("id", "=", userId)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return null;
+      const row = await trx.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirstOrThrow();
+      await trx
+        .insertInto("revocations")
+        .values({
+          kind: "user",
+          subject: userId,
+          token_version: Number(row.token_version),
+          created_at: change.now,
+          expires_at: change.revocationExpiresAt,
+        })
+        .execute();
+      return toUser(row);
+    });
+  }
+
+  deleteUser(userId: string, change: RevocationStamp): Promise<boolean> {
+    return this.transaction(async (trx) => {
+      await revokeSessionsWhere(trx, change, { userId });
+      const deleted = await trx.deleteFrom("users").where("id", "=", userId).executeTakeFirst();
+      return Number(deleted.numDeletedRows) > 0;
+    });
+  }
+
+  createSession(session: NewSession, tokenHash: string): Promise<void> {
+    return this.transaction(async (trx) => {
+      await trx
+        .insertInto("sessions")
+        .values({
+          id: session.id,
+          user_id: session.userId,
+          generation: 0,
+          token_salt: session.tokenSalt,
+          created_at: session.createdAt,
+          last_used_at: session.createdAt,
+          expires_at: session.expiresAt,
+          max_expires_at: session.maxExpiresAt,
+          ip: session.ip,
+          user_agent: session.userAgent,
+          revoked_at: null,
+          revoked_reason: null,
+        })
+        .execute();
+      await trx
+        .insertInto("refresh_tokens")
+        .values({ token_hash: tokenHash, session_id: session.id, generation: 0, issued_at: session.createdAt, retired_at: null })
+        .execute();
+    });
+  }
+
+  findByRefreshToken(tokenHash: string): Promise<RefreshTokenMatch | null> {
+    return this.run(async () => {
+      const token = await this.db
+        .selectFrom("refresh_tokens")
+        .select(["session_id", "generation", "retired_at"])
+        .where("token_hash", "=", tokenHash)
+        .executeTakeFirst();
+      if (!token) return null;
+      const session = await this.db.selectFrom("sessions").selectAll().where("id", "=", token.session_id).executeTakeFirst();
+      if (!session) return null;
+      const user = await this.db.selectFrom("users").selectAll().where("id", "=", session.user_id).executeTakeFirst();
+      if (!user) return null;
+      return {
+        session: toSession(session),
+        user: toUser(user),
+        generation: Number(token.generation),
+        retiredAt: token.retired_at === null ? null : Number(token.retired_at),
+      };
+    });
+  }
+
+  rotateRefreshToken(rotation: Rotation): Promise<boolean> {
+    return this.transaction(async (trx) => {
+      const updated = await trx
+        .updateTable("sessions")
+        .set({
+          generation: rotation.fromGeneration + 1,
+          last_used_at: rotation.now,
+          expires_at: rotation.expiresAt,
+          ip: rotation.ip,
+          user_agent: rotation.userAgent,
+        })
+        .where("id", "=", rotation.sessionId)
+        .where("generation", "=", rotation.fromGeneration)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return false;
+      await trx
+        .updateTable("refresh_tokens")
+        .set({ retired_at: rotation.now })
+        .where("session_id", "=", rotation.sessionId)
+        .where("generation", "=", rotation.fromGeneration)
+        .execute();
+      await trx
+        .insertInto("refresh_tokens")
+        .values({
+          token_hash: rotation.tokenHash,
+          session_id: rotation.sessionId,
+          generation: rotation.fromGeneration + 1,
+          issued_at: rotation.now,
+          retired_at: null,
+        })
+        .execute();
+      return true;
+    });
+  }
+
+  findSession(sessionId: string): Promise<SessionRecord | null> {
+    return this.run(async () => {
+      const row = await this.db.selectFrom("sessions").selectAll().where("id", "=", sessionId).executeTakeFirst();
+      return row ? toSession(row) : null;
+    });
+  }
+
+  listActiveSessions(userId: string, now: number): Promise<SessionRecord[]> {
+    return this.run(async () => {
+      const rows = await this.db
+        .selectFrom("sessions")
+        .selectAll()
+        .where("user_id", "=", userId)
+        .where("revoked_at", "is", null)
+        .where("expires_at", ">", now)
+        .orderBy("last_used_at", "desc")
+        .orderBy("id")
+        .execute();
+      return rows.map(toSession);
+    });
+  }
+
+  revokeSession(sessionId: string, change: RevocationStamp & { userId?: string }): Promise<boolean> {
+    return this.transaction(async (trx) => {
+      const ids = await revokeSessionsWhere(trx, change, { sessionId, userId: change.userId });
+      return ids.length > 0;
+    });
+  }
+
+  revokeUserSessions(userId: string, change: RevocationStamp & { exceptSessionId?: string }): Promise<string[]> {
+    return this.transaction((trx) =>
+      revokeSessionsWhere(trx, change, { userId, exceptSessionId: change.exceptSessionId }),
+    );
+  }
+
+  listRevocations(afterId: number, now: number): Promise<RevocationRecord[]> {
+    return this.run(async () => {
+      const rows = await this.db
+        .selectFrom("revocations")
+        .selectAll()
+        .where("id", ">", afterId)
+        .where("expires_at", ">", now)
+        .orderBy("id")
+        .execute();
+      return rows.map((row) => ({
+        id: Number(row.id),
+        kind: row.kind,
+        subject: row.subject,
+        tokenVersion: row.token_version === null ? null : Number(row.token_version),
+        createdAt: Number(row.created_at),
+        expiresAt: Number(row.expires_at),
+      }));
+    });
+  }
+
+  listSigningKeys(): Promise<SigningKeyRecord[]> {
+    return this.run(async () => {
+      const rows = await this.db.selectFrom("signing_keys").selectAll().orderBy("created_at").execute();
+      return rows.map((row) => ({
+        kid: row.kid,
+        alg: row.alg,
+        publicJwk: row.public_jwk,
+        sealedPrivateKey: row.sealed_private_key,
+        createdAt: Number(row.created_at),
+        retiredAt: row.retired_at === null ? null : Number(row.retired_at),
+      }));
+    });
+  }
+
+  addSigningKey(key: SigningKeyRecord): Promise<void> {
+    return this.run(async () => {
+      await this.db
+        .insertInto("signing_keys")
+        .values({
+          kid: key.kid,
+          alg: key.alg,
+          public_jwk: key.publicJwk,
+          sealed_private_key: key.sealedPrivateKey,
+          created_at: key.createdAt,
+          retired_at: key.retiredAt,
+        })
+        .execute();
+    });
+  }
+
+  retireSigningKey(kid: string, now: number): Promise<void> {
+    return this.run(async () => {
+      await this.db
+        .updateTable("signing_keys")
+        .set({ retired_at: now })
+        .where("kid", "=", kid)
+        .where("retired_at", "is", null)
+        .execute();
+    });
+  }
+
+  appendAudit(event: AuditRecord): Promise<void> {
+    return this.run(async () => {
+      await this.db
+        .insertInto("audit_events")
+        .values({
+          at: event.at,
+          type: event.type,
+          user_id: event.userId,
+          session_id: event.sessionId,
+          ip: event.ip,
+          user_agent: event.userAgent,
+          detail: event.detail === null ? null : JSON.stringify(event.detail),
+        })
+        .execute();
+    });
+  }
+
+  deleteExpired(now: number): Promise<{ sessions: number; revocations: number }> {
+    return this.transaction(async (trx) => {
+      // Tokens first: not every database enforces the cascade (SQLite needs a pragma).
+      const expired = trx.selectFrom("sessions").select("id").where("expires_at", "<=", now);
+      await trx.deleteFrom("refresh_tokens").where("session_id", "in", expired).execute();
+      const sessions = await trx.deleteFrom("sessions").where("expires_at", "<=", now).executeTakeFirst();
+      const revocations = await trx.deleteFrom("revocations").where("expires_at", "<=", now).executeTakeFirst();
+      return { sessions: Number(sessions.numDeletedRows), revocations: Number(revocations.numDeletedRows) };
+    });
+  }
+
+  /** Runs a query, turning "database not reachable" into StoreUnavailableError. */
+  private async run<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (this.dialect.isUnavailable(error)) {
+        throw new StoreUnavailableError("The database is not available", { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private transaction<T>(body: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.run(() => this.db.transaction().execute(body));
+  }
+}
+
+interface SessionMatch {
+  sessionId?: string;
+  userId?: string;
+  exceptSessionId?: string;
+}
+
+/** Marks the matching live sessions revoked and records a revocation for each; returns their ids. */
+async function revokeSessionsWhere(
+  trx: Transaction<Database>,
+  change: RevocationStamp,
+  match: SessionMatch,
+): Promise<string[]> {
+  let query = trx.selectFrom("sessions").select("id").where("revoked_at", "is", null);
+  if (match.sessionId !== undefined) query = query.where("id", "=", match.sessionId);
+  if (match.userId !== undefined) query = query.where("user_id", "=", match.userId);
+  if (match.exceptSessionId !== undefined) query = query.where("id", "!=", match.exceptSessionId);
+  const ids = (await query.execute()).map((row) => row.id);
+  if (ids.length === 0) return [];
+  await trx
+    .updateTable("sessions")
+    .set({ revoked_at: change.now, revoked_reason: change.reason })
+    .where("id", "in", ids)
+    .execute();
+  await trx
+    .insertInto("revocations")
+    .values(
+      ids.map((id) => ({
+        kind: "session" as const,
+        subject: id,
+        token_version: null,
+        created_at: change.now,
+        expires_at: change.revocationExpiresAt,
+      })),
+    )
+    .execute();
+  return ids;
+}
+
+function toUser(row: Selectable<UsersTable>): UserRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    passwordHash: row.password_hash,
+    roles: JSON.parse(row.roles) as string[],
+    tokenVersion: Number(row.token_version),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toSession(row: Selectable<SessionsTable>): SessionRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    generation: Number(row.generation),
+    tokenSalt: row.token_salt,
+    createdAt: Number(row.created_at),
+    lastUsedAt: Number(row.last_used_at),
+    expiresAt: Number(row.expires_at),
+    maxExpiresAt: Number(row.max_expires_at),
+    ip: row.ip,
+    userAgent: row.user_agent,
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    revokedReason: row.revoked_reason,
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The storage Baton needs, named after what it does. Every implementation passes the same
+ * conformance suite (test/store/conformance.ts). Times are milliseconds since the epoch.
+ * A store that cannot reach its database throws StoreUnavailableError (answered as 503).
+ */
+export interface Store {
+  /** Round-trip to the database; throws StoreUnavailableError when it does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Returns null when the (normalised) email is already registered. */
+  createUser(user: NewUser): Promise<UserRecord | null>;
+  findUserByEmail(email: string): Promise<UserRecord | null>;
+  findUserById(id: string): Promise<UserRecord | null>;
+  listUsers(page: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }>;
+  updatePasswordHash(userId: string, passwordHash: string, now: number): Promise<void>;
+  /**
+   * Sets the roles and raises the user's token version, recording a revocation so access tokens
+   * carrying the old roles stop working everywhere. Returns null for an unknown user.
+   */
+  setUserRoles(userId: string, roles: string[], change: RevocationStamp): Promise<UserRecord | null>;
+  /** Revokes every session of the user (recorded as revocations), then deletes the user. */
+  deleteUser(userId: string, change: RevocationStamp): Promise<boolean>;
+
+  /** Creates a session with its first refresh token (generation 0). */
+  createSession(session: NewSession, tokenHash: string): Promise<void>;
+  /** Finds the session (and user) a refresh token belongs to, current or retired. */
+  findByRefreshToken(tokenHash: string): Promise<RefreshTokenMatch | null>;
+  /**
+   * Atomically retires the session's current token (generation `fromGeneration`) and makes
+   * `tokenHash` current as generation `fromGeneration + 1`. Exactly one concurrent caller for a
+   * given generation gets true; the others get false and change nothing.
+   */
+  rotateRefreshToken(rotation: Rotation): Promise<boolean>;
+  findSession(sessionId: string): Promise<SessionRecord | null>;
+  listActiveSessions(userId: string, now: number): Promise<SessionRecord[]>;
+  /**
+   * Revokes one live session (of `userId` when given) and records the revocation.
+   * Returns false when there was no such live session.
+   */
+  revokeSession(sessionId: string, change: RevocationStamp & { userId?: string }): Promise<boolean>;
+  /** Revokes every live session of the user except `exceptSessionId`; returns their ids. */
+  revokeUserSessions(userId: string, change: RevocationStamp & { exceptSessionId?: string }): Promise<string[]>;
+
+  /** Live revocations with id greater than `afterId`, oldest first (startup rebuild, polling). */
+  listRevocations(afterId: number, now: number): Promise<RevocationRecord[]>;
+
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  addSigningKey(key: SigningKeyRecord): Promise<void>;
+  retireSigningKey(kid: string, now: number): Promise<void>;
+
+  appendAudit(event: AuditRecord): Promise<void>;
+  /** Deletes sessions past their expiry (with their tokens) and revocations past theirs. */
+  deleteExpired(now: number): Promise<{ sessions: number; revocations: number }>;
+}
+
+export interface NewUser {
+  id: string;
+  email: string;
+  name: string | null;
+  passwordHash: string;
+  roles: string[];
+  createdAt: number;
+}
+
+export interface UserRecord extends NewUser {
+  /** Raised when claims in outstanding access tokens become wrong (roles changed). */
+  tokenVersion: number;
+  updatedAt: number;
+}
+
+export interface NewSession {
+  id: string;
+  userId: string;
+  /** Per-session random value mixed into refresh-token derivation. */
+  tokenSalt: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Absolute limit: no refresh extends the session past it. */
+  maxExpiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface SessionRecord extends NewSession {
+  generation: number;
+  lastUsedAt: number;
+  revokedAt: number | null;
+  revokedReason: string | null;
+}
+
+export interface RefreshTokenMatch {
+  session: SessionRecord;
+  user: UserRecord;
+  /** Generation of the presented token; equal to `session.generation` when it is current. */
+  generation: number;
+  /** When the presented token was rotated out; null while it is current. */
+  retiredAt: number | null;
+}
+
+export interface Rotation {
+  sessionId: string;
+  fromGeneration: number;
+  tokenHash: string;
+  now: number;
+  expiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** When a change happens, why, and until when access tokens must be checked against it. */
+export interface RevocationStamp {
+  now: number;
+  reason: string;
+  /** Latest expiry of any access token the change affects. */
+  revocationExpiresAt: number;
+}
+
+export interface RevocationRecord {
+  id: number;
+  /** `session`: every token of session `subject` is revoked; `user`: tokens of user `subject` with `ver < tokenVersion` are stale. */
+  kind: "session" | "user";
+  subject: string;
+  tokenVersion: number | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  publicJwk: string;
+  /** Private key sealed with the root secret's key-sealing key (secrets/seal.ts). */
+  sealedPrivateKey: string;
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+export interface AuditRecord {
+  at: number;
+  type: string;
+  userId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  detail: Record<string, unknown> | null;
+}

@@ -1,0 +1,128 @@
+import { randomBytes } from "node:crypto";
+import { SignJWT, errors as joseErrors, jwtVerify, type JWTHeaderParameters } from "jose";
+import type { AccessTokenClaims } from "@baton/protocol";
+import { AuthError } from "../errors.js";
+import type { Clock } from "../clock.js";
+import type { KeyRing } from "./key-ring.js";
+import { VerifiedTokenCache } from "./verified-token-cache.js";
+
+export interface AccessTokenSettings {
+  issuer: string;
+  audience: string;
+  ttlMs: number;
+  clockToleranceMs: number;
+}
+
+/** Largest token we bother to look at; ours are under 1 KiB even with many roles. */
+const MAX_TOKEN_LENGTH = 8192;
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * Issues and verifies access tokens (RFC 9068 profile: `typ: at+jwt`). Verification pins the
+ * algorithm to the key's, checks the signature before any claim (jose does so), requires
+ * iss/aud/typ, and caches the result per token until it expires so a reused token costs a map
+ * lookup.
+ */
+export class AccessTokens {
+  private readonly cache = new VerifiedTokenCache();
+
+  constructor(
+    private ring: KeyRing,
+    private readonly settings: AccessTokenSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Swaps in a reloaded key ring (after a rotation); cached verdicts are dropped with the old one. */
+  useKeyRing(ring: KeyRing): void {
+    this.ring = ring;
+    this.cache.clear();
+  }
+
+  get keyRing(): KeyRing {
+    return this.ring;
+  }
+
+  /** Longest time after retirement a key must keep verifying. */
+  get verifyForMs(): number {
+    return this.settings.ttlMs + this.settings.clockToleranceMs;
+  }
+
+  async sign(subject: { sub: string; sid: string; roles: string[]; ver: number }): Promise<{ token: string; expiresIn: number }> {
+    const key = this.ring.active;
+    const iat = Math.floor(this.clock.now() / 1000);
+    const expiresIn = Math.round(this.settings.ttlMs / 1000);
+    const token = await new SignJWT({ sid: subject.sid, roles: subject.roles, ver: subject.ver })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "at+jwt" })
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setSubject(subject.sub)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + expiresIn)
+      .setJti(randomBytes(16).toString("base64url"))
+      .sign(key.signingKey);
+    return { token, expiresIn };
+  }
+
+  /** Verified claims, or AuthError TOKEN_EXPIRED / TOKEN_INVALID. */
+  async verify(token: string): Promise<AccessTokenClaims> {
+    const now = this.clock.now();
+    const cached = this.cache.get(token, now - this.settings.clockToleranceMs);
+    if (cached === "expired") throw new AuthError("TOKEN_EXPIRED", "Access token has expired");
+    if (cached !== undefined) return cached;
+
+    if (token.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(token)) {
+      throw new AuthError("TOKEN_INVALID", "Access token is malformed");
+    }
+    let payload: Record<string, unknown>;
+    try {
+      const ring = this.ring;
+      const result = await jwtVerify(
+        token,
+        (header: JWTHeaderParameters) => {
+          const key = header.kid === undefined ? undefined : ring.find(header.kid, now, this.verifyForMs);
+          if (key === undefined || header.alg !== key.alg) throw new joseErrors.JWKSNoMatchingKey();
+          return key.verificationKey;
+        },
+        {
+          algorithms: [this.ring.active.alg],
+          issuer: this.settings.issuer,
+          audience: this.settings.audience,
+          typ: "at+jwt",
+          clockTolerance: Math.round(this.settings.clockToleranceMs / 1000),
+          currentDate: new Date(now),
+          requiredClaims: ["sub", "sid", "iat", "exp", "jti"],
+        },
+      );
+      payload = result.payload as Record<string, unknown>;
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new AuthError("TOKEN_EXPIRED", "Access token has expired");
+      throw new AuthError("TOKEN_INVALID", "Access token is invalid");
+    }
+    const claims = checkClaimTypes(payload);
+    if (claims.iat * 1000 > now + this.settings.clockToleranceMs) {
+      throw new AuthError("TOKEN_INVALID", "Access token is issued in the future");
+    }
+    this.cache.set(token, claims, claims.exp * 1000);
+    return claims;
+  }
+}
+
+/** jose checked presence and time claims; the rest must also have the types Baton relies on. */
+function checkClaimTypes(payload: Record<string, unknown>): AccessTokenClaims {
+  const { iss, aud, sub, sid, roles, ver, iat, exp, jti } = payload;
+  const ok =
+    typeof iss === "string" &&
+    typeof aud === "string" &&
+    typeof sub === "string" &&
+    sub.length > 0 &&
+    typeof sid === "string" &&
+    sid.length > 0 &&
+    Array.isArray(roles) &&
+    roles.every((role) => typeof role === "string") &&
+    Number.isSafeInteger(ver) &&
+    Number.isSafeInteger(iat) &&
+    Number.isSafeInteger(exp) &&
+    typeof jti === "string";
+  if (!ok) throw new AuthError("TOKEN_INVALID", "Access token claims are malformed");
+  return { iss, aud, sub, sid, roles: roles as string[], ver: ver as number, iat: iat as number, exp: exp as number, jti };
+}

@@ -1,0 +1,23 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests run against the TypeScript sources of every workspace package (no build step needed),
+// so cross-package imports are pointed at each package's src/index.ts.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@baton\/protocol$/, replacement: src("./packages/protocol/src/index.ts") },
+      { find: /^@baton\/server$/, replacement: src("./packages/server/src/index.ts") },
+      { find: /^@baton\/client\/react$/, replacement: src("./packages/client/src/react/index.ts") },
+      { find: /^@baton\/client$/, replacement: src("./packages/client/src/index.ts") },
+    ],
+  },
+  test: {
+    include: ["packages/*/test/**/*.test.ts", "packages/*/test/**/*.test.tsx"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+  },
+});
