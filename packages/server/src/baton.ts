@@ -68,10 +68,16 @@ export interface StartupReport {
  * await app.register(baton.fastify);
  * app.get("/api/todos", { preHandler: baton.requireAuth() }, (request) => todosOf(request.auth!.userId));
  */
-export async function createBaton(options: BatonOptions = {}, optionNames?: Parameters<typeof resolveConfig>[1]): Promise<Baton> {
+export async function createBaton(
+  options: BatonOptions = {},
+  optionNames?: Parameters<typeof resolveConfig>[1],
+): Promise<Baton> {
   const config = resolveConfig(options, optionNames);
   const clock = options.clock ?? systemClock;
-  const logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? createLogger(config.logLevel));
+  const logger =
+    options.logger === false
+      ? pino({ enabled: false })
+      : (options.logger ?? createLogger(config.logLevel));
   const rootSecret = loadRootSecret(config.secret, config.secretFile);
   const ownsStore = options.store === undefined;
   const store = options.store ?? (await openStore(config.databaseUrl));
@@ -107,19 +113,28 @@ export async function createBaton(options: BatonOptions = {}, optionNames?: Para
       rateLimiter,
       loginThrottle: new LoginThrottle(
         rateLimiter,
-        { maxFailuresPerAccount: config.loginMaxFailures, maxFailuresPerIp: config.loginMaxFailuresPerIp, windowMs: config.loginLockoutMs },
+        {
+          maxFailuresPerAccount: config.loginMaxFailures,
+          maxFailuresPerIp: config.loginMaxFailuresPerIp,
+          windowMs: config.loginLockoutMs,
+        },
         clock,
       ),
       audit: new AuditLog(store, logger, clock, options.onAuditEvent),
     };
     await passwords.warmUp();
-    const admin = config.adminEmail && config.adminPassword ? await ensureAdmin(core, config.adminEmail, config.adminPassword) : undefined;
+    const admin =
+      config.adminEmail && config.adminPassword
+        ? await ensureAdmin(core, config.adminEmail, config.adminPassword)
+        : undefined;
 
     const purge = setInterval(() => {
       store
         .deleteExpired(clock.now())
         .then(() => denylist.sweep(clock.now()))
-        .catch((error: unknown) => logger.warn({ err: error }, "purge of expired sessions failed; will retry"));
+        .catch((error: unknown) =>
+          logger.warn({ err: error }, "purge of expired sessions failed; will retry"),
+        );
     }, PURGE_INTERVAL_MS);
     purge.unref();
 
@@ -129,7 +144,8 @@ export async function createBaton(options: BatonOptions = {}, optionNames?: Para
       secret: rootSecret.source,
       signingKeyId: loaded.ring.active.kid,
       ...(rootSecret.generatedAt !== undefined && { secretGeneratedAt: rootSecret.generatedAt }),
-      ...("generatedKid" in loaded && loaded.generatedKid !== undefined && { signingKeyGenerated: loaded.generatedKid }),
+      ...("generatedKid" in loaded &&
+        loaded.generatedKid !== undefined && { signingKeyGenerated: loaded.generatedKid }),
       ...(admin !== undefined && { admin }),
     };
     let closed = false;
@@ -164,7 +180,13 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     redact: {
-      paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]', "headers.authorization", "headers.cookie"],
+      paths: [
+        "req.headers.authorization",
+        "req.headers.cookie",
+        'res.headers["set-cookie"]',
+        "headers.authorization",
+        "headers.cookie",
+      ],
       censor: "[redacted]",
     },
   });

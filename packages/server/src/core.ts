@@ -39,5 +39,9 @@ export interface AuthInfo {
 /** A change that invalidates access tokens must be remembered until they would have expired. */
 export function revocationStamp(core: Core, reason: string): RevocationStamp {
   const now = core.clock.now();
-  return { now, reason, revocationExpiresAt: now + core.config.accessTokenTtlMs + core.config.clockToleranceMs };
+  return {
+    now,
+    reason,
+    revocationExpiresAt: now + core.config.accessTokenTtlMs + core.config.clockToleranceMs,
+  };
 }

@@ -18,7 +18,11 @@ export class AuthError extends Error {
   constructor(
     code: ErrorCode,
     message: string,
-    extra: { retryAfter?: number; details?: { path: string; message: string }[]; cause?: unknown } = {},
+    extra: {
+      retryAfter?: number;
+      details?: { path: string; message: string }[];
+      cause?: unknown;
+    } = {},
   ) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.code = code;

@@ -24,4 +24,10 @@ export type { AuditEvent, AuditEventType } from "./audit/audit-log.js";
 export type * from "./store/store.js";
 export { openStore } from "./store/open-store.js";
 export { ERROR_STATUS, ERROR_CODES, SESSION_ENDING_CODES } from "@baton/protocol";
-export type { ErrorCode, PublicUser, TokenResponse, SessionInfo, AccessTokenClaims } from "@baton/protocol";
+export type {
+  ErrorCode,
+  PublicUser,
+  TokenResponse,
+  SessionInfo,
+  AccessTokenClaims,
+} from "@baton/protocol";

@@ -39,22 +39,30 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const baton = await createBaton(options, options.optionNames);
+  // pino's Logger type is wider than Fastify's logger type; pin the instance to the default one.
+  const logger: FastifyBaseLogger = baton.logger;
   const app = Fastify({
-    loggerInstance: baton.logger as FastifyBaseLogger,
+    loggerInstance: logger,
     trustProxy: trustProxySetting(options.trustProxy),
     bodyLimit: baton.config.bodyLimit,
     return503OnClosing: true,
   });
   try {
     await app.register(baton.fastify);
-    app.setNotFoundHandler((_request, reply) => sendReply(reply, errorReply(new AuthError("NOT_FOUND", "No such endpoint"), baton.logger)));
-    app.setErrorHandler((error, _request, reply) => sendReply(reply, errorReply(error, baton.logger)));
+    app.setNotFoundHandler((_request, reply) =>
+      sendReply(reply, errorReply(new AuthError("NOT_FOUND", "No such endpoint"), baton.logger)),
+    );
+    app.setErrorHandler((error, _request, reply) =>
+      sendReply(reply, errorReply(error, baton.logger)),
+    );
     await options.configure?.(app, baton);
     const host = options.host ?? "0.0.0.0";
     await app.listen({ port: options.port ?? 3000, host });
     const address = app.server.address();
-    const port = typeof address === "object" && address !== null ? address.port : (options.port ?? 3000);
-    const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
+    const port =
+      typeof address === "object" && address !== null ? address.port : (options.port ?? 3000);
+    const shownHost =
+      host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
     return {
       url: `http://${shownHost}:${port}`,
       app,
@@ -72,7 +80,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 }
 
 /** Fastify takes a hop count as a function (proxy-addr's trust(address, hopIndex)). */
-function trustProxySetting(value: ServerOptions["trustProxy"]): boolean | string[] | ((address: string, hop: number) => boolean) {
+function trustProxySetting(
+  value: ServerOptions["trustProxy"],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (typeof value === "number") return (_address, hop) => hop < value;
   return value ?? false;
 }

@@ -20,7 +20,8 @@ export function normalizeName(raw: string | null | undefined): string | null {
   if (raw === undefined || raw === null) return null;
   const name = raw.normalize("NFKC").trim();
   if (name === "") return null;
-  if ([...name].length > 100 || CONTROL.test(name)) throw invalid("name", "must be at most 100 characters, without control characters");
+  if ([...name].length > 100 || CONTROL.test(name))
+    throw invalid("name", "must be at most 100 characters, without control characters");
   return name;
 }
 
@@ -30,11 +31,16 @@ const ROLE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 export function normalizeRoles(roles: string[]): string[] {
   const unique = [...new Set(roles)];
   if (unique.length > 32 || !unique.every((role) => ROLE.test(role))) {
-    throw invalid("roles", "must be up to 32 names of letters, digits and _.:- (up to 64 characters each)");
+    throw invalid(
+      "roles",
+      "must be up to 32 names of letters, digits and _.:- (up to 64 characters each)",
+    );
   }
   return unique;
 }
 
 function invalid(field: string, message: string): AuthError {
-  return new AuthError("VALIDATION_FAILED", `${field} ${message}`, { details: [{ path: `/${field}`, message }] });
+  return new AuthError("VALIDATION_FAILED", `${field} ${message}`, {
+    details: [{ path: `/${field}`, message }],
+  });
 }

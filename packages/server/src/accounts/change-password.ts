@@ -25,13 +25,20 @@ export async function changePassword(
   await core.loginThrottle.assertAllowed(user.email, ip);
   if (!(await core.passwords.verify(user.passwordHash, input.currentPassword))) {
     await core.loginThrottle.recordFailure(user.email, ip);
-    await core.audit.record("login.failed", meta, { userId: user.id, sessionId: auth.sessionId, detail: { during: "password-change" } });
+    await core.audit.record("login.failed", meta, {
+      userId: user.id,
+      sessionId: auth.sessionId,
+      detail: { during: "password-change" },
+    });
     throw new AuthError("INVALID_CREDENTIALS", "Current password is incorrect");
   }
 
   const now = core.clock.now();
   await core.store.updatePasswordHash(user.id, await core.passwords.hash(input.newPassword), now);
-  const revoked = await core.store.revokeUserSessions(user.id, { ...revocationStamp(core, "password-changed"), exceptSessionId: session.id });
+  const revoked = await core.store.revokeUserSessions(user.id, {
+    ...revocationStamp(core, "password-changed"),
+    exceptSessionId: session.id,
+  });
   await core.revocations.catchUp();
 
   // Rotate this session's refresh token too: the one issued before the change is retired.
@@ -40,14 +47,22 @@ export async function changePassword(
   const rotated = await core.store.rotateRefreshToken({
     sessionId: session.id,
     fromGeneration: session.generation,
-    tokenHash: hashRefreshToken(deriveRefreshToken(core.refreshTokenKey, session.id, session.tokenSalt, next)),
+    tokenHash: hashRefreshToken(
+      deriveRefreshToken(core.refreshTokenKey, session.id, session.tokenSalt, next),
+    ),
     now,
     expiresAt,
     ip: meta.ip,
     userAgent: meta.userAgent,
   });
-  const current = rotated ? { ...session, generation: next, expiresAt } : await core.store.findSession(session.id);
+  const current = rotated
+    ? { ...session, generation: next, expiresAt }
+    : await core.store.findSession(session.id);
   if (current === null) throw new AuthError("SESSION_REVOKED", "Session has been revoked");
-  await core.audit.record("password.changed", meta, { userId: user.id, sessionId: session.id, detail: { sessionsRevoked: revoked.length } });
+  await core.audit.record("password.changed", meta, {
+    userId: user.id,
+    sessionId: session.id,
+    detail: { sessionsRevoked: revoked.length },
+  });
   return tokensFor(core, user, current);
 }

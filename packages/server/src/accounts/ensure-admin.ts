@@ -8,15 +8,28 @@ import { DEFAULT_ROLES, createUser } from "./register.js";
  * First setup: make sure `email` is an admin. Creates the account when missing; adds the admin
  * role when the account exists without it. An existing password is never changed.
  */
-export async function ensureAdmin(core: Core, rawEmail: string, password: string): Promise<"created" | "promoted" | "unchanged"> {
+export async function ensureAdmin(
+  core: Core,
+  rawEmail: string,
+  password: string,
+): Promise<"created" | "promoted" | "unchanged"> {
   const email = normalizeEmail(rawEmail);
   const existing = await core.store.findUserByEmail(email);
   if (existing === null) {
     assertAcceptablePassword(password, "ADMIN_PASSWORD");
-    await createUser(core, { email, name: "Administrator", password, roles: ["admin", ...DEFAULT_ROLES] });
+    await createUser(core, {
+      email,
+      name: "Administrator",
+      password,
+      roles: ["admin", ...DEFAULT_ROLES],
+    });
     return "created";
   }
   if (existing.roles.includes("admin")) return "unchanged";
-  await core.store.setUserRoles(existing.id, ["admin", ...existing.roles], revocationStamp(core, "roles-changed"));
+  await core.store.setUserRoles(
+    existing.id,
+    ["admin", ...existing.roles],
+    revocationStamp(core, "roles-changed"),
+  );
   return "promoted";
 }

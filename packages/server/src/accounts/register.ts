@@ -17,10 +17,19 @@ export async function register(
   const email = normalizeEmail(input.email);
   const name = normalizeName(input.name);
   assertAcceptablePassword(input.password);
-  const user = await createUser(core, { email, name, password: input.password, roles: DEFAULT_ROLES });
-  if (user === null) throw new AuthError("EMAIL_TAKEN", "An account with this email already exists");
+  const user = await createUser(core, {
+    email,
+    name,
+    password: input.password,
+    roles: DEFAULT_ROLES,
+  });
+  if (user === null)
+    throw new AuthError("EMAIL_TAKEN", "An account with this email already exists");
   const issued = await startSession(core, user, meta);
-  await core.audit.record("user.registered", meta, { userId: user.id, sessionId: issued.sessionId });
+  await core.audit.record("user.registered", meta, {
+    userId: user.id,
+    sessionId: issued.sessionId,
+  });
   return issued;
 }
 

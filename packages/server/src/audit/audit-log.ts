@@ -51,7 +51,11 @@ export class AuditLog {
   async record(
     type: AuditEventType,
     meta: RequestMeta | null,
-    fields: { userId?: string | null; sessionId?: string | null; detail?: Record<string, unknown> } = {},
+    fields: {
+      userId?: string | null;
+      sessionId?: string | null;
+      detail?: Record<string, unknown>;
+    } = {},
   ): Promise<void> {
     const event: AuditEvent = {
       type,
@@ -63,7 +67,18 @@ export class AuditLog {
       detail: fields.detail ?? null,
     };
     const level = type === "refresh.reused" || type === "login.locked" ? "warn" : "info";
-    this.logger[level]({ audit: { type, userId: event.userId, sessionId: event.sessionId, ip: event.ip, detail: event.detail } }, type);
+    this.logger[level](
+      {
+        audit: {
+          type,
+          userId: event.userId,
+          sessionId: event.sessionId,
+          ip: event.ip,
+          detail: event.detail,
+        },
+      },
+      type,
+    );
     try {
       await this.store.appendAudit(event);
     } catch (error) {

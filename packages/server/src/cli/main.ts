@@ -30,7 +30,11 @@ async function main(argv: string[]): Promise<number> {
   if (problems.length > 0) throw new ConfigError(problems);
   for (const warning of fromEnv.warnings) process.stderr.write(`warning: ${warning}\n`);
 
-  const running = await startServer({ ...fromEnv.options, ...server.value, optionNames: { ...fromEnv.names } });
+  const running = await startServer({
+    ...fromEnv.options,
+    ...server.value,
+    optionNames: { ...fromEnv.names },
+  });
   if (!running.baton.config.production) process.stderr.write(`${developmentBanner(running)}\n`);
   running.baton.logger.info({ url: running.url }, "Baton listening");
 
@@ -52,7 +56,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${error.message}\n`);
       process.exit(78);
     }
-    process.stderr.write(`Baton failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `Baton failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

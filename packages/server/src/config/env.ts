@@ -1,4 +1,4 @@
-import type { BatonOptions, SameSite } from "./options.js";
+import type { BatonOptions } from "./options.js";
 
 /** Standalone-server settings that only the environment (or `startServer`) provides. */
 export interface ServerEnv {
@@ -13,32 +13,41 @@ type Parsed<T> = { value: T | undefined; problem?: string };
  * Environment variable → option. The first name is Baton's; the rest are aliases taken from the
  * seed applications so people migrating from them can keep their `.env`.
  */
-const VARIABLES: [keyof BatonOptions, string[], (raw: string, name: string) => Parsed<unknown>][] = [
-  ["databaseUrl", ["DATABASE_URL"], text],
-  ["basePath", ["BASE_PATH"], text],
-  ["accessTokenTtl", ["ACCESS_TOKEN_TTL", "ACCESS_TOKEN_EXPIRY", "JWT_EXPIRE", "JWT_EXPIRES_IN"], text],
-  ["refreshTokenTtl", ["REFRESH_TOKEN_TTL", "REFRESH_TOKEN_EXPIRY", "JWT_REFRESH_EXPIRE", "JWT_REFRESH_EXPIRES_IN"], text],
-  ["sessionMaxLifetime", ["SESSION_MAX_LIFETIME"], text],
-  ["refreshReuseInterval", ["REFRESH_REUSE_INTERVAL"], text],
-  ["jwtAlg", ["JWT_ALG"], text],
-  ["jwtSecret", ["JWT_SECRET", "JWT_SECRET_KEY"], text],
-  ["issuer", ["JWT_ISSUER"], text],
-  ["audience", ["JWT_AUDIENCE"], text],
-  ["clockTolerance", ["JWT_CLOCK_TOLERANCE"], text],
-  ["secret", ["BATON_SECRET", "JWT_REFRESH_SECRET", "JWT_REFRESH_SECRET_KEY"], text],
-  ["corsOrigins", ["CORS_ORIGINS", "FRONTEND_URL"], list],
-  ["cookieName", ["COOKIE_NAME"], text],
-  ["cookieSameSite", ["COOKIE_SAMESITE"], (raw) => ({ value: raw.toLowerCase() as SameSite })],
-  ["cookieSecure", ["COOKIE_SECURE"], boolean],
-  ["loginMaxFailures", ["LOGIN_MAX_FAILURES"], integer],
-  ["loginMaxFailuresPerIp", ["LOGIN_MAX_FAILURES_PER_IP"], integer],
-  ["loginLockout", ["LOGIN_LOCKOUT"], text],
-  ["authRateLimit", ["AUTH_RATE_LIMIT"], integer],
-  ["bodyLimit", ["BODY_LIMIT"], integer],
-  ["adminEmail", ["ADMIN_EMAIL"], text],
-  ["adminPassword", ["ADMIN_PASSWORD"], text],
-  ["logLevel", ["LOG_LEVEL"], text],
-];
+const VARIABLES: [keyof BatonOptions, string[], (raw: string, name: string) => Parsed<unknown>][] =
+  [
+    ["databaseUrl", ["DATABASE_URL"], text],
+    ["basePath", ["BASE_PATH"], text],
+    [
+      "accessTokenTtl",
+      ["ACCESS_TOKEN_TTL", "ACCESS_TOKEN_EXPIRY", "JWT_EXPIRE", "JWT_EXPIRES_IN"],
+      text,
+    ],
+    [
+      "refreshTokenTtl",
+      ["REFRESH_TOKEN_TTL", "REFRESH_TOKEN_EXPIRY", "JWT_REFRESH_EXPIRE", "JWT_REFRESH_EXPIRES_IN"],
+      text,
+    ],
+    ["sessionMaxLifetime", ["SESSION_MAX_LIFETIME"], text],
+    ["refreshReuseInterval", ["REFRESH_REUSE_INTERVAL"], text],
+    ["jwtAlg", ["JWT_ALG"], text],
+    ["jwtSecret", ["JWT_SECRET", "JWT_SECRET_KEY"], text],
+    ["issuer", ["JWT_ISSUER"], text],
+    ["audience", ["JWT_AUDIENCE"], text],
+    ["clockTolerance", ["JWT_CLOCK_TOLERANCE"], text],
+    ["secret", ["BATON_SECRET", "JWT_REFRESH_SECRET", "JWT_REFRESH_SECRET_KEY"], text],
+    ["corsOrigins", ["CORS_ORIGINS", "FRONTEND_URL"], list],
+    ["cookieName", ["COOKIE_NAME"], text],
+    ["cookieSameSite", ["COOKIE_SAMESITE"], (raw) => ({ value: raw.toLowerCase() })],
+    ["cookieSecure", ["COOKIE_SECURE"], boolean],
+    ["loginMaxFailures", ["LOGIN_MAX_FAILURES"], integer],
+    ["loginMaxFailuresPerIp", ["LOGIN_MAX_FAILURES_PER_IP"], integer],
+    ["loginLockout", ["LOGIN_LOCKOUT"], text],
+    ["authRateLimit", ["AUTH_RATE_LIMIT"], integer],
+    ["bodyLimit", ["BODY_LIMIT"], integer],
+    ["adminEmail", ["ADMIN_EMAIL"], text],
+    ["adminPassword", ["ADMIN_PASSWORD"], text],
+    ["logLevel", ["LOG_LEVEL"], text],
+  ];
 
 /**
  * Reads Baton's options from environment variables. Returns the options, the variable each came
@@ -55,6 +64,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): {
   const problems: string[] = [];
   const warnings: string[] = [];
   for (const [key, variables, parse] of VARIABLES) {
+    names[key] = variables[0];
     for (const name of variables) {
       const raw = env[name];
       if (raw === undefined || raw === "") continue;
@@ -71,7 +81,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): {
       `${names.jwtSecret} is set but JWT_ALG is not HS256: access tokens are signed with the EdDSA key ring and ${names.jwtSecret} is unused.`,
     );
   }
-  return { options: options as BatonOptions, names, problems, warnings };
+  return { options: options, names, problems, warnings };
 }
 
 /** PORT, HOST and TRUST_PROXY for the standalone server. */
@@ -114,7 +124,8 @@ function list(raw: string): Parsed<string[]> {
 }
 
 function integer(raw: string, name: string): Parsed<number> {
-  if (!/^\d+$/.test(raw.trim())) return { value: undefined, problem: `${name}: ${JSON.stringify(raw)} is not a whole number` };
+  if (!/^\d+$/.test(raw.trim()))
+    return { value: undefined, problem: `${name}: ${JSON.stringify(raw)} is not a whole number` };
   return { value: Number(raw.trim()) };
 }
 

@@ -28,18 +28,24 @@ export function resolveConfig(
     const raw = (options[key] as Duration | undefined) ?? fallback;
     const ms = parseDuration(raw);
     if (ms === undefined) {
-      problems.push(`${label(key)}: ${JSON.stringify(raw)} is not a duration (e.g. 900, 15m, 2s, 7d)`);
+      problems.push(
+        `${label(key)}: ${JSON.stringify(raw)} is not a duration (e.g. 900, 15m, 2s, 7d)`,
+      );
       return parseDuration(fallback) ?? 0;
     }
     if (ms < min || ms > max) {
-      problems.push(`${label(key)}: ${JSON.stringify(raw)} must be between ${min / 1000}s and ${max / 1000}s`);
+      problems.push(
+        `${label(key)}: ${JSON.stringify(raw)} must be between ${min / 1000}s and ${max / 1000}s`,
+      );
     }
     return ms;
   };
   const integer = (key: keyof BatonOptions, fallback: number, min: number, max: number) => {
     const value = (options[key] as number | undefined) ?? fallback;
     if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${label(key)}: ${JSON.stringify(value)} must be a whole number from ${min} to ${max}`);
+      problems.push(
+        `${label(key)}: ${JSON.stringify(value)} must be a whole number from ${min} to ${max}`,
+      );
       return fallback;
     }
     return value;
@@ -58,24 +64,34 @@ export function resolveConfig(
 
   const jwtAlg = options.jwtAlg ?? "EdDSA";
   if (jwtAlg !== "EdDSA" && jwtAlg !== "HS256") {
-    problems.push(`${label("jwtAlg")}: ${JSON.stringify(jwtAlg)} is not supported (EdDSA or HS256)`);
+    problems.push(
+      `${label("jwtAlg")}: ${JSON.stringify(jwtAlg)} is not supported (EdDSA or HS256)`,
+    );
   }
   const jwtSecret = options.jwtSecret || undefined;
   if (jwtAlg === "HS256" && byteLength(jwtSecret) < MIN_SECRET_BYTES) {
-    problems.push(`${label("jwtSecret")} must be at least ${MIN_SECRET_BYTES} bytes with HS256 (generate one: openssl rand -base64 48)`);
+    problems.push(
+      `${label("jwtSecret")} must be at least ${MIN_SECRET_BYTES} bytes with HS256 (generate one: openssl rand -base64 48)`,
+    );
   }
 
   const secret = options.secret || undefined;
   if (secret !== undefined && byteLength(secret) < MIN_SECRET_BYTES) {
-    problems.push(`${label("secret")} must be at least ${MIN_SECRET_BYTES} bytes (generate one: openssl rand -base64 48)`);
+    problems.push(
+      `${label("secret")} must be at least ${MIN_SECRET_BYTES} bytes (generate one: openssl rand -base64 48)`,
+    );
   }
   if (production && secret === undefined) {
-    problems.push(`${label("secret")} is required in production (generate one: openssl rand -base64 48)`);
+    problems.push(
+      `${label("secret")} is required in production (generate one: openssl rand -base64 48)`,
+    );
   }
 
   const databaseUrl = options.databaseUrl ?? "sqlite:./data/baton.db";
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl) && options.store === undefined) {
-    problems.push(`${label("databaseUrl")}: ${JSON.stringify(databaseUrl)} must start with sqlite: or postgres://`);
+    problems.push(
+      `${label("databaseUrl")}: ${JSON.stringify(databaseUrl)} must start with sqlite: or postgres://`,
+    );
   }
 
   const basePath = options.basePath ?? "/api/auth";
@@ -85,18 +101,27 @@ export function resolveConfig(
 
   const cookieSameSite = options.cookieSameSite ?? "strict";
   if (!["strict", "lax", "none"].includes(cookieSameSite)) {
-    problems.push(`${label("cookieSameSite")}: ${JSON.stringify(cookieSameSite)} must be strict, lax or none`);
+    problems.push(
+      `${label("cookieSameSite")}: ${JSON.stringify(cookieSameSite)} must be strict, lax or none`,
+    );
   }
   const cookieSecure = options.cookieSecure ?? production;
   if (production && !cookieSecure) {
-    problems.push(`${label("cookieSecure")} cannot be off in production: the refresh cookie would travel over plain HTTP`);
+    problems.push(
+      `${label("cookieSecure")} cannot be off in production: the refresh cookie would travel over plain HTTP`,
+    );
   }
   if (cookieSameSite === "none" && !cookieSecure) {
-    problems.push(`${label("cookieSameSite")}=none requires ${label("cookieSecure")} (browsers drop such cookies)`);
+    problems.push(
+      `${label("cookieSameSite")}=none requires ${label("cookieSecure")} (browsers drop such cookies)`,
+    );
   }
-  const cookieName = options.cookieName ?? (production ? "__Secure-refresh_token" : "refresh_token");
+  const cookieName =
+    options.cookieName ?? (production ? "__Secure-refresh_token" : "refresh_token");
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookieName)) {
-    problems.push(`${label("cookieName")}: ${JSON.stringify(cookieName)} is not a valid cookie name`);
+    problems.push(
+      `${label("cookieName")}: ${JSON.stringify(cookieName)} is not a valid cookie name`,
+    );
   }
   if (cookieName.startsWith("__Secure-") && !cookieSecure) {
     problems.push(`${label("cookieName")}: a __Secure- cookie needs ${label("cookieSecure")}`);
@@ -105,7 +130,9 @@ export function resolveConfig(
   const corsOrigins = (options.corsOrigins ?? []).map((origin) => origin.replace(/\/+$/, ""));
   for (const origin of corsOrigins) {
     if (origin === "*" || !/^https?:\/\/[^/\s]+$/.test(origin)) {
-      problems.push(`${label("corsOrigins")}: ${JSON.stringify(origin)} must be an origin like https://app.example.com (no wildcard: credentials are involved)`);
+      problems.push(
+        `${label("corsOrigins")}: ${JSON.stringify(origin)} must be an origin like https://app.example.com (no wildcard: credentials are involved)`,
+      );
     }
   }
 

@@ -10,14 +10,22 @@ import { routeUrl } from "../http/routes/all-routes.js";
 /** What Express (or Connect, or plain Node) hands a middleware. Express's extras are optional. */
 export type NodeRequest = IncomingMessage & { body?: unknown; ip?: string; protocol?: string };
 export type NextFunction = (error?: unknown) => void;
-export type NodeMiddleware = (request: NodeRequest, response: ServerResponse, next: NextFunction) => void;
+export type NodeMiddleware = (
+  request: NodeRequest,
+  response: ServerResponse,
+  next: NextFunction,
+) => void;
 
 /**
  * Baton's routes as a Connect-style middleware for Express (4 or 5), Connect or `node:http`.
  * Requests for other paths pass through to `next()`. Mount it at the root: the base path is
  * part of each route.
  */
-export function createExpressMiddleware(core: Core, routes: readonly Route[], pipeline: RequestPipeline): NodeMiddleware {
+export function createExpressMiddleware(
+  core: Core,
+  routes: readonly Route[],
+  pipeline: RequestPipeline,
+): NodeMiddleware {
   const router = FindMyWay({ ignoreTrailingSlash: false, maxParamLength: 200 });
   const noop = () => undefined;
   for (const route of routes) {
@@ -48,7 +56,12 @@ export function createExpressMiddleware(core: Core, routes: readonly Route[], pi
           ip: request.ip ?? request.socket.remoteAddress ?? "",
           selfOrigin: `${request.protocol ?? ("encrypted" in request.socket ? "https" : "http")}://${request.headers.host ?? ""}`,
         };
-        writeReply(response, route === null ? pipeline.preflight(httpRequest) : await pipeline.handle(route, httpRequest));
+        writeReply(
+          response,
+          route === null
+            ? pipeline.preflight(httpRequest)
+            : await pipeline.handle(route, httpRequest),
+        );
       })
       .catch((error: unknown) => writeReply(response, errorReply(error, core.logger)));
   };

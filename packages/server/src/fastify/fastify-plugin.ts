@@ -19,20 +19,31 @@ declare module "fastify" {
  * own body parser and error handler, so the host app's stay untouched); only the `request.auth`
  * decoration is shared with the host app.
  */
-export function createFastifyPlugin(core: Core, routes: readonly Route[], pipeline: RequestPipeline): FastifyPluginAsync {
+export function createFastifyPlugin(
+  core: Core,
+  routes: readonly Route[],
+  pipeline: RequestPipeline,
+): FastifyPluginAsync {
   return fp(
     async (app: FastifyInstance) => {
       if (!app.hasRequestDecorator("auth")) app.decorateRequest("auth", null);
-      await app.register(async (scope) => {
+      await app.register((scope, _options, registered) => {
         // Every body reaches the pipeline as text: it alone decides what is acceptable (CSRF, JSON).
         scope.removeAllContentTypeParsers();
-        scope.addContentTypeParser("*", { parseAs: "string", bodyLimit: core.config.bodyLimit }, (_request, body, done) => {
-          done(null, body);
-        });
+        scope.addContentTypeParser(
+          "*",
+          { parseAs: "string", bodyLimit: core.config.bodyLimit },
+          (_request, body, done) => {
+            done(null, body);
+          },
+        );
         scope.setErrorHandler((error: { code?: string; statusCode?: number }, _request, reply) => {
           const failure =
             error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
-              ? new AuthError("PAYLOAD_TOO_LARGE", `Body larger than ${core.config.bodyLimit} bytes`)
+              ? new AuthError(
+                  "PAYLOAD_TOO_LARGE",
+                  `Body larger than ${core.config.bodyLimit} bytes`,
+                )
               : error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
                 ? new AuthError("VALIDATION_FAILED", "Malformed request")
                 : error;
@@ -45,14 +56,18 @@ export function createFastifyPlugin(core: Core, routes: readonly Route[], pipeli
             scope.route({
               method: route.method,
               url,
-              handler: async (request, reply) => sendReply(reply, await pipeline.handle(route, toHttpRequest(request))),
+              handler: async (request, reply) =>
+                sendReply(reply, await pipeline.handle(route, toHttpRequest(request))),
             });
             if (!preflightUrls.has(url)) {
               preflightUrls.add(url);
-              scope.options(url, (request, reply) => sendReply(reply, pipeline.preflight(toHttpRequest(request))));
+              scope.options(url, (request, reply) =>
+                sendReply(reply, pipeline.preflight(toHttpRequest(request))),
+              );
             }
           }
         }
+        registered();
       });
     },
     { name: "@baton/server", fastify: "5.x" },

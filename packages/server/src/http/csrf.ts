@@ -2,7 +2,11 @@ import { AuthError } from "../errors.js";
 import type { HttpRequest } from "./route.js";
 
 /** The content types a cross-site HTML form or a no-preflight fetch can send. */
-const SIMPLE_CONTENT_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"]);
+const SIMPLE_CONTENT_TYPES = new Set([
+  "application/x-www-form-urlencoded",
+  "multipart/form-data",
+  "text/plain",
+]);
 
 /**
  * Cross-site request forgery defence for state-changing requests (OWASP CSRF Prevention Cheat
@@ -18,7 +22,10 @@ export function assertNotCrossSite(request: HttpRequest, allowedOrigins: readonl
   const mediaType = header(request, "content-type")?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== undefined && mediaType !== "") {
     if (SIMPLE_CONTENT_TYPES.has(mediaType)) {
-      throw new AuthError("CSRF_FAILED", "Form and text bodies are not accepted; send application/json");
+      throw new AuthError(
+        "CSRF_FAILED",
+        "Form and text bodies are not accepted; send application/json",
+      );
     }
     if (mediaType !== "application/json" && !mediaType.endsWith("+json")) {
       throw new AuthError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");

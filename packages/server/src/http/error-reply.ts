@@ -16,9 +16,12 @@ export function errorReply(error: unknown, logger: Logger): HttpReply {
     error instanceof AuthError
       ? error
       : error instanceof StoreUnavailableError
-        ? new AuthError("UNAVAILABLE", "Service temporarily unavailable; retry shortly", { retryAfter: UNAVAILABLE_RETRY_AFTER })
+        ? new AuthError("UNAVAILABLE", "Service temporarily unavailable; retry shortly", {
+            retryAfter: UNAVAILABLE_RETRY_AFTER,
+          })
         : undefined;
-  if (error instanceof StoreUnavailableError) logger.warn({ err: error.cause ?? error }, "store unavailable");
+  if (error instanceof StoreUnavailableError)
+    logger.warn({ err: error.cause ?? error }, "store unavailable");
   if (known === undefined) logger.error({ err: error }, "unexpected error");
   const failure = known ?? new AuthError("INTERNAL", "Internal error");
 
@@ -33,7 +36,11 @@ export function errorReply(error: unknown, logger: Logger): HttpReply {
 
 /** RFC 6750 §3: no error code when credentials were simply absent. */
 function wwwAuthenticate(failure: AuthError): string {
-  if (failure.code === "TOKEN_MISSING" || failure.code === "INVALID_CREDENTIALS" || failure.code === "REFRESH_MISSING") {
+  if (
+    failure.code === "TOKEN_MISSING" ||
+    failure.code === "INVALID_CREDENTIALS" ||
+    failure.code === "REFRESH_MISSING"
+  ) {
     return 'Bearer realm="baton"';
   }
   return `Bearer realm="baton", error="invalid_token", error_description="${failure.message.replace(/["\\]/g, "")}"`;

@@ -31,13 +31,25 @@ interface GuardedRequest {
  * fastify.get("/todos", { preHandler: baton.requireAuth() }, handler);
  * expressApp.get("/todos", baton.requireRole("admin"), handler);
  */
-export type Guard = ((request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void) &
+export type Guard = ((
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: (error?: Error) => void,
+) => void) &
   ((request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void);
 
 export function createGuard(core: Core, roles: readonly string[]): Guard {
-  function guard(request: GuardedRequest, response: FastifyLikeReply | ServerResponse, next: (error?: unknown) => void): void {
+  function guard(
+    request: GuardedRequest,
+    response: FastifyLikeReply | ServerResponse,
+    next: (error?: unknown) => void,
+  ): void {
     const rawHeaders = request.raw?.rawHeaders ?? request.rawHeaders ?? [];
-    authenticate(core, single(request.headers.authorization), countHeader(rawHeaders, "authorization"))
+    authenticate(
+      core,
+      single(request.headers.authorization),
+      countHeader(rawHeaders, "authorization"),
+    )
       .then((auth) => {
         if (roles.length > 0) assertRole(auth, roles);
         request.auth = auth;
@@ -52,7 +64,11 @@ function respond(response: FastifyLikeReply | ServerResponse, reply: HttpReply):
   const body = JSON.stringify(reply.body);
   if ("raw" in response) {
     // Fastify: answering from a hook without calling done() ends the request here.
-    void response.code(reply.status).headers(reply.headers ?? {}).type("application/json; charset=utf-8").send(body);
+    void response
+      .code(reply.status)
+      .headers(reply.headers ?? {})
+      .type("application/json; charset=utf-8")
+      .send(body);
     return;
   }
   if (response.headersSent) return;

@@ -9,8 +9,13 @@ import { AuthError } from "../errors.js";
 export function parseJsonBody(text: string | undefined): unknown {
   if (text === undefined || text.trim() === "") return undefined;
   try {
-    return secureJson.parse(text, undefined, { protoAction: "error", constructorAction: "error" }) as unknown;
+    return secureJson.parse(text, undefined, {
+      protoAction: "error",
+      constructorAction: "error",
+    }) as unknown;
   } catch {
-    throw new AuthError("VALIDATION_FAILED", "Body is not valid JSON", { details: [{ path: "", message: "not valid JSON" }] });
+    throw new AuthError("VALIDATION_FAILED", "Body is not valid JSON", {
+      details: [{ path: "", message: "not valid JSON" }],
+    });
   }
 }

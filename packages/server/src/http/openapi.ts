@@ -4,19 +4,31 @@ import type { Route } from "./route.js";
 import { ErrorBodySchema } from "./schemas.js";
 
 /** OpenAPI 3.1 document generated from the route table and its JSON Schemas. */
-export function buildOpenApi(routes: readonly Route[], config: BatonConfig): Record<string, unknown> {
+export function buildOpenApi(
+  routes: readonly Route[],
+  config: BatonConfig,
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     for (const path of [route.path, ...(route.aliases ?? [])]) {
-      const full = (route.scope === "auth" ? config.basePath + path : path).replace(/:(\w+)/g, "{$1}");
+      const full = (route.scope === "auth" ? config.basePath + path : path).replace(
+        /:(\w+)/g,
+        "{$1}",
+      );
       const operation: Record<string, unknown> = {
         summary: route.summary + (path === route.path ? "" : ` (alias of ${route.path})`),
         operationId: operationId(route.method, path),
         responses: Object.fromEntries(
-          Object.entries({ ...route.responses, default: { description: "Error", schema: ErrorBodySchema } }).map(([status, response]) => [
+          Object.entries({
+            ...route.responses,
+            default: { description: "Error", schema: ErrorBodySchema },
+          }).map(([status, response]) => [
             status,
             response.schema
-              ? { description: response.description, content: { "application/json": { schema: plain(response.schema) } } }
+              ? {
+                  description: response.description,
+                  content: { "application/json": { schema: plain(response.schema) } },
+                }
               : { description: response.description },
           ]),
         ),
@@ -28,14 +40,22 @@ export function buildOpenApi(routes: readonly Route[], config: BatonConfig): Rec
       ];
       if (parameters.length > 0) operation.parameters = parameters;
       if (route.body) {
-        operation.requestBody = { required: route.path !== "/refresh" && route.path !== "/logout", content: { "application/json": { schema: plain(route.body) } } };
+        operation.requestBody = {
+          required: route.path !== "/refresh" && route.path !== "/logout",
+          content: { "application/json": { schema: plain(route.body) } },
+        };
       }
       (paths[full] ??= {})[route.method.toLowerCase()] = operation;
     }
   }
   return {
     openapi: "3.1.0",
-    info: { title: "Baton auth API", version: "0.1.0", description: "Short-lived JWT access tokens, rotating refresh tokens, sessions. See docs/api.md." },
+    info: {
+      title: "Baton auth API",
+      version: "0.1.0",
+      description:
+        "Short-lived JWT access tokens, rotating refresh tokens, sessions. See docs/api.md.",
+    },
     paths,
     components: {
       securitySchemes: {
@@ -50,7 +70,12 @@ function parametersOf(schema: TSchema | undefined, location: "path" | "query"): 
   if (!schema) return [];
   const properties = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
   const required = new Set((schema as { required?: string[] }).required ?? []);
-  return Object.entries(properties).map(([name, property]) => ({ name, in: location, required: location === "path" || required.has(name), schema: plain(property) }));
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: location,
+    required: location === "path" || required.has(name),
+    schema: plain(property),
+  }));
 }
 
 /** TypeBox schemas carry symbol keys; a JSON round trip leaves plain JSON Schema. */
@@ -59,5 +84,8 @@ function plain(schema: TSchema): unknown {
 }
 
 function operationId(method: string, path: string): string {
-  return method.toLowerCase() + path.replace(/[/:-](\w)/g, (_, c: string) => c.toUpperCase()).replace(/\W/g, "");
+  return (
+    method.toLowerCase() +
+    path.replace(/[/:-](\w)/g, (_, c: string) => c.toUpperCase()).replace(/\W/g, "")
+  );
 }

@@ -5,7 +5,12 @@ import type { BatonConfig } from "../config/options.js";
  * The refresh cookie: HttpOnly (no script can read it), SameSite (Strict by default), Secure in
  * production, and Path-scoped to the auth routes so it is sent nowhere else (RFC 6265bis).
  */
-export function refreshCookie(config: BatonConfig, token: string, expiresAt: number, now: number): string {
+export function refreshCookie(
+  config: BatonConfig,
+  token: string,
+  expiresAt: number,
+  now: number,
+): string {
   return serialize(config.cookieName, token, {
     httpOnly: true,
     secure: config.cookieSecure,
@@ -30,6 +35,7 @@ export function parseCookies(header: string | string[] | undefined): Record<stri
   const text = Array.isArray(header) ? header.join("; ") : header;
   if (text === undefined || text === "") return {};
   const cookies: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [name, value] of Object.entries(parse(text))) if (value !== undefined) cookies[name] = value;
+  for (const [name, value] of Object.entries(parse(text)))
+    if (value !== undefined) cookies[name] = value;
   return cookies;
 }

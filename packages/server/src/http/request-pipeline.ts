@@ -34,7 +34,11 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
   }
   const { config, logger } = core;
 
-  async function run(route: Route, request: HttpRequest, cookies: Record<string, string>): Promise<HttpReply> {
+  async function run(
+    route: Route,
+    request: HttpRequest,
+    cookies: Record<string, string>,
+  ): Promise<HttpReply> {
     if (route.rateLimited && config.authRateLimit > 0) {
       const window = await core.rateLimiter.hit(`auth:${request.ip}`, 60_000);
       if (window.count > config.authRateLimit) {
@@ -44,16 +48,26 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
       }
     }
     assertNotCrossSite(request, config.corsOrigins);
-    const body = typeof request.body === "object" ? request.body.parsed : parseJsonBody(request.body);
+    const body =
+      typeof request.body === "object" ? request.body.parsed : parseJsonBody(request.body);
     const check = validators.get(route) ?? {};
     check.params?.(request.params);
-    check.query?.(request.query);
+    if (check.query) check.query(request.query);
+    else if (Object.keys(request.query).length > 0) {
+      // Nothing travels in a URL here, least of all a token (RFC 9700 §2.3.2 / RFC 6750 §2.3).
+      throw new AuthError("VALIDATION_FAILED", "This endpoint takes no query parameters");
+    }
     if (check.body) check.body(body ?? {});
-    else if (body !== undefined && !isEmptyObject(body)) throw new AuthError("VALIDATION_FAILED", "This endpoint takes no body");
+    else if (body !== undefined && !isEmptyObject(body))
+      throw new AuthError("VALIDATION_FAILED", "This endpoint takes no body");
 
     let auth: AuthInfo | null = null;
     if (route.auth !== "none") {
-      auth = await authenticate(core, single(request.headers.authorization), countHeader(request.rawHeaders, "authorization"));
+      auth = await authenticate(
+        core,
+        single(request.headers.authorization),
+        countHeader(request.rawHeaders, "authorization"),
+      );
       if (typeof route.auth === "object") assertRole(auth, [route.auth.role]);
     }
     return route.handle({
@@ -78,11 +92,20 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
       } catch (error) {
         reply = errorReply(error, logger);
         // A refresh cookie the server just refused is dead: tell the browser to drop it.
-        if (error instanceof AuthError && SESSION_ENDING_CODES.has(error.code) && cookies[config.cookieName] !== undefined) {
+        const refused = error instanceof AuthError && SESSION_ENDING_CODES.has(error.code);
+        if (
+          refused &&
+          route.consumesRefreshCookie === true &&
+          cookies[config.cookieName] !== undefined
+        ) {
           reply.headers = { ...reply.headers, "set-cookie": clearedRefreshCookie(config) };
         }
       }
-      reply.headers = { "cache-control": "no-store", ...reply.headers, ...corsHeaders(request, config.corsOrigins) };
+      reply.headers = {
+        "cache-control": "no-store",
+        ...reply.headers,
+        ...corsHeaders(request, config.corsOrigins),
+      };
       return reply;
     },
     preflight(request) {
@@ -101,5 +124,10 @@ export function requestMeta(request: Pick<HttpRequest, "ip" | "headers">): Reque
 }
 
 function isEmptyObject(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 0
+  );
 }

@@ -24,7 +24,11 @@ export interface HttpReply {
 }
 
 /** What a route handler receives: validated input and the caller, if the route needs one. */
-export interface RouteContext<Body = unknown, Params = Record<string, string>, Query = Record<string, unknown>> {
+export interface RouteContext<
+  Body = unknown,
+  Params = Record<string, string>,
+  Query = Record<string, unknown>,
+> {
   core: Core;
   body: Body;
   params: Params;
@@ -50,6 +54,8 @@ export interface Route {
   scope: "auth" | "root";
   summary: string;
   auth: RouteAuth;
+  /** Reads the refresh cookie: a session-ending answer then also clears the cookie. */
+  consumesRefreshCookie?: boolean;
   /** Counted against AUTH_RATE_LIMIT. */
   rateLimited: boolean;
   body?: TSchema;

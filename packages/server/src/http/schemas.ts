@@ -8,9 +8,13 @@ import { ERROR_CODES } from "@baton/protocol";
 const strict = { additionalProperties: false } as const;
 
 const Transport = Type.Union([Type.Literal("cookie"), Type.Literal("body")], {
-  description: 'Where the refresh token travels. "body" returns it in the JSON (native apps); the default sets an httpOnly cookie.',
+  description:
+    'Where the refresh token travels. "body" returns it in the JSON (native apps); the default sets an httpOnly cookie.',
 });
-const Email = Type.String({ maxLength: 320, description: "Normalised (NFKC, trimmed, lower-case) before use." });
+const Email = Type.String({
+  maxLength: 320,
+  description: "Normalised (NFKC, trimmed, lower-case) before use.",
+});
 const Password = Type.String({ maxLength: 256, description: "8 to 256 characters." });
 const RefreshToken = Type.String({ maxLength: 512 });
 
@@ -25,10 +29,16 @@ export const RegisterBody = Type.Object(
 );
 export type RegisterBody = Static<typeof RegisterBody>;
 
-export const LoginBody = Type.Object({ email: Email, password: Password, transport: Type.Optional(Transport) }, strict);
+export const LoginBody = Type.Object(
+  { email: Email, password: Password, transport: Type.Optional(Transport) },
+  strict,
+);
 export type LoginBody = Static<typeof LoginBody>;
 
-export const RefreshBody = Type.Object({ refreshToken: Type.Optional(RefreshToken), transport: Type.Optional(Transport) }, strict);
+export const RefreshBody = Type.Object(
+  { refreshToken: Type.Optional(RefreshToken), transport: Type.Optional(Transport) },
+  strict,
+);
 export type RefreshBody = Static<typeof RefreshBody>;
 
 export const LogoutBody = Type.Object({ refreshToken: Type.Optional(RefreshToken) }, strict);
@@ -43,14 +53,20 @@ export const PasswordBody = Type.Object(
 );
 export type PasswordBody = Static<typeof PasswordBody>;
 
-export const RolesBody = Type.Object({ roles: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }) }, strict);
+export const RolesBody = Type.Object(
+  { roles: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }) },
+  strict,
+);
 export type RolesBody = Static<typeof RolesBody>;
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, strict);
 export type IdParams = Static<typeof IdParams>;
 
 const Count = Type.String({ pattern: "^[0-9]{1,6}$" });
-export const PageQuery = Type.Object({ limit: Type.Optional(Count), offset: Type.Optional(Count) }, strict);
+export const PageQuery = Type.Object(
+  { limit: Type.Optional(Count), offset: Type.Optional(Count) },
+  strict,
+);
 export type PageQuery = Static<typeof PageQuery>;
 
 export const PublicUserSchema = Type.Object({
@@ -96,6 +112,8 @@ export const ErrorBodySchema = Type.Object({
   error: Type.Object({
     code: Type.Union(ERROR_CODES.map((code) => Type.Literal(code))),
     message: Type.String(),
-    details: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    details: Type.Optional(
+      Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
+    ),
   }),
 });

@@ -9,15 +9,29 @@ import type { HttpReply } from "./route.js";
  * A token response: the access token in the body; the refresh token in an httpOnly cookie, or in
  * the body only when the client asked for body transport. Never cached (RFC 6749 §5.1).
  */
-export function tokenReply(core: Core, issued: IssuedTokens, transport: RefreshTransport, status = 200): HttpReply {
+export function tokenReply(
+  core: Core,
+  issued: IssuedTokens,
+  transport: RefreshTransport,
+  status = 200,
+): HttpReply {
   const body: TokenResponse = {
     user: toPublicUser(issued.user),
     accessToken: issued.accessToken,
     tokenType: "Bearer",
     expiresIn: issued.expiresIn,
   };
-  const headers: Record<string, string | string[]> = { "cache-control": "no-store", pragma: "no-cache" };
+  const headers: Record<string, string | string[]> = {
+    "cache-control": "no-store",
+    pragma: "no-cache",
+  };
   if (transport === "body") body.refreshToken = issued.refreshToken;
-  else headers["set-cookie"] = refreshCookie(core.config, issued.refreshToken, issued.refreshExpiresAt, core.clock.now());
+  else
+    headers["set-cookie"] = refreshCookie(
+      core.config,
+      issued.refreshToken,
+      issued.refreshExpiresAt,
+      core.clock.now(),
+    );
   return { status, body, headers };
 }

@@ -3,7 +3,12 @@ import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import { verify as bcryptVerify } from "@node-rs/bcrypt";
 
 /** OWASP Password Storage Cheat Sheet, argon2id option: m=19 MiB, t=2, p=1. */
-export const ARGON2_PARAMS = { algorithm: 2 /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_PARAMS = {
+  algorithm: 2 /* Argon2id */,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 /**
  * argon2id for every new hash, computed on libuv's thread pool so the event loop keeps serving.
@@ -20,7 +25,8 @@ export class PasswordHasher {
   async verify(storedHash: string, password: string): Promise<boolean> {
     try {
       if (isBcrypt(storedHash)) return await bcryptVerify(password, storedHash);
-      if (storedHash.startsWith("$argon2")) return await argon2Verify(storedHash, normalize(password));
+      if (storedHash.startsWith("$argon2"))
+        return await argon2Verify(storedHash, normalize(password));
     } catch {
       // A malformed stored hash verifies nothing; it must not become a 500.
     }
@@ -28,7 +34,9 @@ export class PasswordHasher {
   }
 
   needsRehash(storedHash: string): boolean {
-    return !storedHash.startsWith(`$argon2id$v=19$m=${ARGON2_PARAMS.memoryCost},t=${ARGON2_PARAMS.timeCost},p=${ARGON2_PARAMS.parallelism}$`);
+    return !storedHash.startsWith(
+      `$argon2id$v=19$m=${ARGON2_PARAMS.memoryCost},t=${ARGON2_PARAMS.timeCost},p=${ARGON2_PARAMS.parallelism}$`,
+    );
   }
 
   /**

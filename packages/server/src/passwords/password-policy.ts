@@ -10,8 +10,17 @@ export const PASSWORD_MAX_LENGTH = 256;
 export function assertAcceptablePassword(password: string, field = "password"): void {
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
-    throw new AuthError("VALIDATION_FAILED", `Password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`, {
-      details: [{ path: `/${field}`, message: `must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters` }],
-    });
+    throw new AuthError(
+      "VALIDATION_FAILED",
+      `Password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
+      {
+        details: [
+          {
+            path: `/${field}`,
+            message: `must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
+          },
+        ],
+      },
+    );
   }
 }

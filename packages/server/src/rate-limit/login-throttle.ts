@@ -23,7 +23,10 @@ export class LoginThrottle {
 
   /** Throws RATE_LIMITED (with Retry-After) while the account or the IP is locked out. */
   async assertAllowed(email: string, ip: string): Promise<void> {
-    const [account, address] = await Promise.all([this.limiter.peek(accountKey(email)), this.limiter.peek(ipKey(ip))]);
+    const [account, address] = await Promise.all([
+      this.limiter.peek(accountKey(email)),
+      this.limiter.peek(ipKey(ip)),
+    ]);
     this.assertUnder(account, this.settings.maxFailuresPerAccount, "this account");
     this.assertUnder(address, this.settings.maxFailuresPerIp, "this address");
   }
@@ -42,7 +45,9 @@ export class LoginThrottle {
   private assertUnder(window: WindowCount | null, max: number, what: string): void {
     if (window !== null && window.count >= max) {
       const retryAfter = Math.max(1, Math.ceil((window.resetAt - this.clock.now()) / 1000));
-      throw new AuthError("RATE_LIMITED", `Too many failed logins for ${what}; try again later`, { retryAfter });
+      throw new AuthError("RATE_LIMITED", `Too many failed logins for ${what}; try again later`, {
+        retryAfter,
+      });
     }
   }
 }

@@ -31,7 +31,8 @@ export class MemoryRateLimiter implements RateLimiter {
   hit(key: string, windowMs: number): Promise<WindowCount> {
     const now = this.clock.now();
     const open = this.windows.get(key);
-    const window = open !== undefined && open.resetAt > now ? open : { count: 0, resetAt: now + windowMs };
+    const window =
+      open !== undefined && open.resetAt > now ? open : { count: 0, resetAt: now + windowMs };
     window.count += 1;
     this.windows.set(key, window);
     return Promise.resolve({ ...window });
@@ -39,7 +40,9 @@ export class MemoryRateLimiter implements RateLimiter {
 
   peek(key: string): Promise<WindowCount | null> {
     const open = this.windows.get(key);
-    return Promise.resolve(open !== undefined && open.resetAt > this.clock.now() ? { ...open } : null);
+    return Promise.resolve(
+      open !== undefined && open.resetAt > this.clock.now() ? { ...open } : null,
+    );
   }
 
   reset(key: string): Promise<void> {

@@ -16,7 +16,10 @@ export class Denylist {
 
   apply(record: RevocationRecord): void {
     if (record.kind === "session") {
-      this.sessions.set(record.subject, Math.max(record.expiresAt, this.sessions.get(record.subject) ?? 0));
+      this.sessions.set(
+        record.subject,
+        Math.max(record.expiresAt, this.sessions.get(record.subject) ?? 0),
+      );
     } else if (record.tokenVersion !== null) {
       const previous = this.userFloors.get(record.subject);
       this.userFloors.set(record.subject, {

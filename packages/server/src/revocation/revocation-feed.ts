@@ -40,7 +40,8 @@ export class RevocationFeed {
 
   private async load(): Promise<void> {
     const now = this.clock.now();
-    for (const record of await this.store.listRevocations(this.denylist.lastId, now)) this.denylist.apply(record);
+    for (const record of await this.store.listRevocations(this.denylist.lastId, now))
+      this.denylist.apply(record);
     this.denylist.sweep(now);
   }
 }

@@ -23,11 +23,17 @@ export interface RootSecret {
  * `secretFile`, created on first start. Keeping it outside the database is what makes a database
  * leak useless for forging refresh tokens or reading signing keys.
  */
-export function loadRootSecret(secret: string | undefined, secretFile: string | undefined): RootSecret {
+export function loadRootSecret(
+  secret: string | undefined,
+  secretFile: string | undefined,
+): RootSecret {
   if (secret !== undefined) return { keys: derive(Buffer.from(secret, "utf8")), source: "option" };
   if (secretFile === undefined) return { keys: derive(randomBytes(32)), source: "memory" };
   try {
-    return { keys: derive(Buffer.from(readFileSync(secretFile, "utf8").trim(), "utf8")), source: "file" };
+    return {
+      keys: derive(Buffer.from(readFileSync(secretFile, "utf8").trim(), "utf8")),
+      source: "file",
+    };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }

@@ -6,12 +6,20 @@ import { readBearerToken } from "../tokens/bearer.js";
  * The hot path of every protected request: parse the header, verify (cached after the first
  * time), check the in-process denylist. No I/O.
  */
-export async function authenticate(core: Core, authorization: string | undefined, headerCount?: number): Promise<AuthInfo> {
+export async function authenticate(
+  core: Core,
+  authorization: string | undefined,
+  headerCount?: number,
+): Promise<AuthInfo> {
   const token = readBearerToken(authorization, headerCount);
   const claims = await core.accessTokens.verify(token);
   const standing = core.denylist.standing(claims);
   if (standing === "revoked") throw new AuthError("SESSION_REVOKED", "Session has been revoked");
-  if (standing === "stale") throw new AuthError("TOKEN_EXPIRED", "Access token predates a change to this account; refresh it");
+  if (standing === "stale")
+    throw new AuthError(
+      "TOKEN_EXPIRED",
+      "Access token predates a change to this account; refresh it",
+    );
   return { userId: claims.sub, sessionId: claims.sid, roles: claims.roles };
 }
 

@@ -13,7 +13,10 @@ export async function logout(
 ): Promise<void> {
   let sessionId = credentials.auth?.sessionId;
   let userId = credentials.auth?.userId;
-  if (credentials.refreshToken !== undefined && isWellFormedRefreshToken(credentials.refreshToken)) {
+  if (
+    credentials.refreshToken !== undefined &&
+    isWellFormedRefreshToken(credentials.refreshToken)
+  ) {
     const match = await core.store.findByRefreshToken(hashRefreshToken(credentials.refreshToken));
     if (match !== null) {
       sessionId = match.session.id;
@@ -31,25 +34,48 @@ export async function logout(
 export async function logoutAll(core: Core, auth: AuthInfo, meta: RequestMeta): Promise<void> {
   const ids = await core.store.revokeUserSessions(auth.userId, revocationStamp(core, "logout-all"));
   await core.revocations.catchUp();
-  await core.audit.record("sessions.revoked_all", meta, { userId: auth.userId, sessionId: auth.sessionId, detail: { count: ids.length } });
+  await core.audit.record("sessions.revoked_all", meta, {
+    userId: auth.userId,
+    sessionId: auth.sessionId,
+    detail: { count: ids.length },
+  });
 }
 
 /** Ends one of the caller's own sessions; someone else's session id is NOT_FOUND, not FORBIDDEN. */
-export async function revokeOwnSession(core: Core, auth: AuthInfo, sessionId: string, meta: RequestMeta): Promise<void> {
-  const revoked = await core.store.revokeSession(sessionId, { ...revocationStamp(core, "revoked-by-user"), userId: auth.userId });
+export async function revokeOwnSession(
+  core: Core,
+  auth: AuthInfo,
+  sessionId: string,
+  meta: RequestMeta,
+): Promise<void> {
+  const revoked = await core.store.revokeSession(sessionId, {
+    ...revocationStamp(core, "revoked-by-user"),
+    userId: auth.userId,
+  });
   if (!revoked) throw new AuthError("NOT_FOUND", "No such session");
   await core.revocations.catchUp();
-  await core.audit.record("session.revoked", meta, { userId: auth.userId, sessionId, detail: { by: auth.sessionId } });
+  await core.audit.record("session.revoked", meta, {
+    userId: auth.userId,
+    sessionId,
+    detail: { by: auth.sessionId },
+  });
 }
 
 /** RFC 7009 revocation: the answer is the same whether or not the token was known. */
-export async function revokeRefreshToken(core: Core, refreshToken: string, meta: RequestMeta): Promise<void> {
+export async function revokeRefreshToken(
+  core: Core,
+  refreshToken: string,
+  meta: RequestMeta,
+): Promise<void> {
   if (!isWellFormedRefreshToken(refreshToken)) return;
   const match = await core.store.findByRefreshToken(hashRefreshToken(refreshToken));
   if (match === null) return;
   if (await core.store.revokeSession(match.session.id, revocationStamp(core, "token-revoked"))) {
     await core.revocations.catchUp();
-    await core.audit.record("token.revoked", meta, { userId: match.user.id, sessionId: match.session.id });
+    await core.audit.record("token.revoked", meta, {
+      userId: match.user.id,
+      sessionId: match.session.id,
+    });
   }
 }
 

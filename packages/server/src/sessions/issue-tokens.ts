@@ -17,14 +17,21 @@ export interface IssuedTokens {
 }
 
 /** Opens a new session (one per device) with its first refresh token. */
-export async function startSession(core: Core, user: UserRecord, meta: RequestMeta): Promise<IssuedTokens> {
+export async function startSession(
+  core: Core,
+  user: UserRecord,
+  meta: RequestMeta,
+): Promise<IssuedTokens> {
   const now = core.clock.now();
   const session = {
     id: randomBytes(16).toString("base64url"),
     userId: user.id,
     tokenSalt: newTokenSalt(),
     createdAt: now,
-    maxExpiresAt: core.config.sessionMaxLifetimeMs === 0 ? Number.MAX_SAFE_INTEGER : now + core.config.sessionMaxLifetimeMs,
+    maxExpiresAt:
+      core.config.sessionMaxLifetimeMs === 0
+        ? Number.MAX_SAFE_INTEGER
+        : now + core.config.sessionMaxLifetimeMs,
     expiresAt: 0,
     ip: meta.ip,
     userAgent: meta.userAgent,
@@ -52,7 +59,12 @@ export async function tokensFor(
     sessionId: session.id,
     accessToken: token,
     expiresIn,
-    refreshToken: deriveRefreshToken(core.refreshTokenKey, session.id, session.tokenSalt, session.generation),
+    refreshToken: deriveRefreshToken(
+      core.refreshTokenKey,
+      session.id,
+      session.tokenSalt,
+      session.generation,
+    ),
     refreshExpiresAt: session.expiresAt,
   };
 }

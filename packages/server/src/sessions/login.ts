@@ -8,7 +8,11 @@ import { startSession, type IssuedTokens } from "./issue-tokens.js";
  * Password login. Unknown email and wrong password take the same time and give the same answer
  * (OWASP ASVS 2.2 / no user enumeration); failures count towards per-account and per-IP lockouts.
  */
-export async function login(core: Core, input: { email: string; password: string }, meta: RequestMeta): Promise<IssuedTokens> {
+export async function login(
+  core: Core,
+  input: { email: string; password: string },
+  meta: RequestMeta,
+): Promise<IssuedTokens> {
   let email: string;
   try {
     email = normalizeEmail(input.email);
@@ -24,7 +28,10 @@ export async function login(core: Core, input: { email: string; password: string
   }
 
   const user = await core.store.findUserByEmail(email);
-  const valid = user === null ? await core.passwords.verifyDummy(input.password) : await core.passwords.verify(user.passwordHash, input.password);
+  const valid =
+    user === null
+      ? await core.passwords.verifyDummy(input.password)
+      : await core.passwords.verify(user.passwordHash, input.password);
   if (user === null || !valid) {
     await core.loginThrottle.recordFailure(email, ip);
     await core.audit.record("login.failed", meta, { userId: user?.id ?? null, detail: { email } });
@@ -34,10 +41,17 @@ export async function login(core: Core, input: { email: string; password: string
   await core.loginThrottle.recordSuccess(email);
   if (core.passwords.needsRehash(user.passwordHash)) {
     // Imported bcrypt (or older argon2 parameters): upgrade while we hold the plain password.
-    await core.store.updatePasswordHash(user.id, await core.passwords.hash(input.password), core.clock.now());
+    await core.store.updatePasswordHash(
+      user.id,
+      await core.passwords.hash(input.password),
+      core.clock.now(),
+    );
     await core.audit.record("password.rehashed", meta, { userId: user.id });
   }
   const issued = await startSession(core, user, meta);
-  await core.audit.record("login.succeeded", meta, { userId: user.id, sessionId: issued.sessionId });
+  await core.audit.record("login.succeeded", meta, {
+    userId: user.id,
+    sessionId: issued.sessionId,
+  });
   return issued;
 }

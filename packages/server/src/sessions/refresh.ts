@@ -2,7 +2,11 @@ import type { RequestMeta } from "../audit/audit-log.js";
 import { revocationStamp, type Core } from "../core.js";
 import { AuthError } from "../errors.js";
 import type { RefreshTokenMatch } from "../store/store.js";
-import { deriveRefreshToken, hashRefreshToken, isWellFormedRefreshToken } from "../tokens/refresh-token.js";
+import {
+  deriveRefreshToken,
+  hashRefreshToken,
+  isWellFormedRefreshToken,
+} from "../tokens/refresh-token.js";
 import { slidingExpiry, tokensFor, type IssuedTokens } from "./issue-tokens.js";
 
 /**
@@ -17,8 +21,13 @@ import { slidingExpiry, tokensFor, type IssuedTokens } from "./issue-tokens.js";
  * - Token retired longer ago: presented by someone who should not have it. The whole session is
  *   revoked — its current token stops working too — and REFRESH_REUSED is answered.
  */
-export async function refresh(core: Core, refreshToken: string, meta: RequestMeta): Promise<IssuedTokens> {
-  if (!isWellFormedRefreshToken(refreshToken)) throw new AuthError("REFRESH_INVALID", "Refresh token is invalid");
+export async function refresh(
+  core: Core,
+  refreshToken: string,
+  meta: RequestMeta,
+): Promise<IssuedTokens> {
+  if (!isWellFormedRefreshToken(refreshToken))
+    throw new AuthError("REFRESH_INVALID", "Refresh token is invalid");
   const tokenHash = hashRefreshToken(refreshToken);
   let match = await findLive(core, tokenHash);
 
@@ -29,14 +38,19 @@ export async function refresh(core: Core, refreshToken: string, meta: RequestMet
     const won = await core.store.rotateRefreshToken({
       sessionId: match.session.id,
       fromGeneration: match.generation,
-      tokenHash: hashRefreshToken(deriveRefreshToken(core.refreshTokenKey, match.session.id, match.session.tokenSalt, next)),
+      tokenHash: hashRefreshToken(
+        deriveRefreshToken(core.refreshTokenKey, match.session.id, match.session.tokenSalt, next),
+      ),
       now,
       expiresAt,
       ip: meta.ip,
       userAgent: meta.userAgent,
     });
     if (won) {
-      await core.audit.record("token.refreshed", meta, { userId: match.user.id, sessionId: match.session.id });
+      await core.audit.record("token.refreshed", meta, {
+        userId: match.user.id,
+        sessionId: match.session.id,
+      });
       return tokensFor(core, match.user, { ...match.session, generation: next, expiresAt });
     }
     // Another request rotated this token a moment ago: we are a racer inside the window.
@@ -48,7 +62,10 @@ export async function refresh(core: Core, refreshToken: string, meta: RequestMet
     await core.audit.record("refresh.grace", meta, {
       userId: match.user.id,
       sessionId: match.session.id,
-      detail: { presentedGeneration: match.generation, currentGeneration: match.session.generation },
+      detail: {
+        presentedGeneration: match.generation,
+        currentGeneration: match.session.generation,
+      },
     });
     return tokensFor(core, match.user, match.session);
   }
@@ -58,16 +75,25 @@ export async function refresh(core: Core, refreshToken: string, meta: RequestMet
   await core.audit.record("refresh.reused", meta, {
     userId: match.user.id,
     sessionId: match.session.id,
-    detail: { presentedGeneration: match.generation, currentGeneration: match.session.generation, retiredAt },
+    detail: {
+      presentedGeneration: match.generation,
+      currentGeneration: match.session.generation,
+      retiredAt,
+    },
   });
-  throw new AuthError("REFRESH_REUSED", "Refresh token was already used; the session has been revoked");
+  throw new AuthError(
+    "REFRESH_REUSED",
+    "Refresh token was already used; the session has been revoked",
+  );
 }
 
 /** The token's session, if it can still be refreshed at all. */
 async function findLive(core: Core, tokenHash: string): Promise<RefreshTokenMatch> {
   const match = await core.store.findByRefreshToken(tokenHash);
   if (match === null) throw new AuthError("REFRESH_INVALID", "Refresh token is invalid");
-  if (match.session.revokedAt !== null) throw new AuthError("SESSION_REVOKED", "Session has been revoked");
-  if (match.session.expiresAt <= core.clock.now()) throw new AuthError("REFRESH_INVALID", "Session has expired");
+  if (match.session.revokedAt !== null)
+    throw new AuthError("SESSION_REVOKED", "Session has been revoked");
+  if (match.session.expiresAt <= core.clock.now())
+    throw new AuthError("REFRESH_INVALID", "Session has expired");
   return match;
 }

@@ -12,13 +12,20 @@ export interface Store {
   createUser(user: NewUser): Promise<UserRecord | null>;
   findUserByEmail(email: string): Promise<UserRecord | null>;
   findUserById(id: string): Promise<UserRecord | null>;
-  listUsers(page: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }>;
+  listUsers(page: {
+    limit: number;
+    offset: number;
+  }): Promise<{ users: UserRecord[]; total: number }>;
   updatePasswordHash(userId: string, passwordHash: string, now: number): Promise<void>;
   /**
    * Sets the roles and raises the user's token version, recording a revocation so access tokens
    * carrying the old roles stop working everywhere. Returns null for an unknown user.
    */
-  setUserRoles(userId: string, roles: string[], change: RevocationStamp): Promise<UserRecord | null>;
+  setUserRoles(
+    userId: string,
+    roles: string[],
+    change: RevocationStamp,
+  ): Promise<UserRecord | null>;
   /** Revokes every session of the user (recorded as revocations), then deletes the user. */
   deleteUser(userId: string, change: RevocationStamp): Promise<boolean>;
 
@@ -40,7 +47,10 @@ export interface Store {
    */
   revokeSession(sessionId: string, change: RevocationStamp & { userId?: string }): Promise<boolean>;
   /** Revokes every live session of the user except `exceptSessionId`; returns their ids. */
-  revokeUserSessions(userId: string, change: RevocationStamp & { exceptSessionId?: string }): Promise<string[]>;
+  revokeUserSessions(
+    userId: string,
+    change: RevocationStamp & { exceptSessionId?: string },
+  ): Promise<string[]>;
 
   /** Live revocations with id greater than `afterId`, oldest first (startup rebuild, polling). */
   listRevocations(afterId: number, now: number): Promise<RevocationRecord[]>;
@@ -50,6 +60,8 @@ export interface Store {
   retireSigningKey(kid: string, now: number): Promise<void>;
 
   appendAudit(event: AuditRecord): Promise<void>;
+  /** Newest first; of one user when `userId` is given. */
+  listAuditEvents(filter: { userId?: string; limit: number }): Promise<AuditRecord[]>;
   /** Deletes sessions past their expiry (with their tokens) and revocations past theirs. */
   deleteExpired(now: number): Promise<{ sessions: number; revocations: number }>;
 }

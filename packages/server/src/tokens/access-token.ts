@@ -47,7 +47,12 @@ export class AccessTokens {
     return this.settings.ttlMs + this.settings.clockToleranceMs;
   }
 
-  async sign(subject: { sub: string; sid: string; roles: string[]; ver: number }): Promise<{ token: string; expiresIn: number }> {
+  async sign(subject: {
+    sub: string;
+    sid: string;
+    roles: string[];
+    ver: number;
+  }): Promise<{ token: string; expiresIn: number }> {
     const key = this.ring.active;
     const iat = Math.floor(this.clock.now() / 1000);
     const expiresIn = Math.round(this.settings.ttlMs / 1000);
@@ -79,7 +84,8 @@ export class AccessTokens {
       const result = await jwtVerify(
         token,
         (header: JWTHeaderParameters) => {
-          const key = header.kid === undefined ? undefined : ring.find(header.kid, now, this.verifyForMs);
+          const key =
+            header.kid === undefined ? undefined : ring.find(header.kid, now, this.verifyForMs);
           if (key === undefined || header.alg !== key.alg) throw new joseErrors.JWKSNoMatchingKey();
           return key.verificationKey;
         },
@@ -93,9 +99,10 @@ export class AccessTokens {
           requiredClaims: ["sub", "sid", "iat", "exp", "jti"],
         },
       );
-      payload = result.payload as Record<string, unknown>;
+      payload = result.payload;
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw new AuthError("TOKEN_EXPIRED", "Access token has expired");
+      if (error instanceof joseErrors.JWTExpired)
+        throw new AuthError("TOKEN_EXPIRED", "Access token has expired");
       throw new AuthError("TOKEN_INVALID", "Access token is invalid");
     }
     const claims = checkClaimTypes(payload);
@@ -124,5 +131,15 @@ function checkClaimTypes(payload: Record<string, unknown>): AccessTokenClaims {
     Number.isSafeInteger(exp) &&
     typeof jti === "string";
   if (!ok) throw new AuthError("TOKEN_INVALID", "Access token claims are malformed");
-  return { iss, aud, sub, sid, roles: roles as string[], ver: ver as number, iat: iat as number, exp: exp as number, jti };
+  return {
+    iss,
+    aud,
+    sub,
+    sid,
+    roles: roles,
+    ver: ver as number,
+    iat: iat as number,
+    exp: exp as number,
+    jti,
+  };
 }

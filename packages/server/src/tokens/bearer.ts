@@ -7,12 +7,17 @@ const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * The access token in an Authorization header. `count` is how many Authorization headers the
  * request carried: more than one is ambiguous and refused rather than guessed at.
  */
-export function readBearerToken(header: string | undefined, count = header === undefined ? 0 : 1): string {
+export function readBearerToken(
+  header: string | undefined,
+  count = header === undefined ? 0 : 1,
+): string {
   if (count > 1) throw new AuthError("TOKEN_INVALID", "More than one Authorization header");
-  if (header === undefined || header.trim() === "") throw new AuthError("TOKEN_MISSING", "Authorization: Bearer token required");
+  if (header === undefined || header.trim() === "")
+    throw new AuthError("TOKEN_MISSING", "Authorization: Bearer token required");
   const match = BEARER.exec(header.trim());
   if (!match?.[1]) {
-    if (!/^bearer\b/i.test(header.trim())) throw new AuthError("TOKEN_MISSING", "Authorization: Bearer token required");
+    if (!/^bearer\b/i.test(header.trim()))
+      throw new AuthError("TOKEN_MISSING", "Authorization: Bearer token required");
     throw new AuthError("TOKEN_INVALID", "Malformed Bearer token");
   }
   return match[1];

@@ -1,4 +1,11 @@
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type JsonWebKey,
+  type KeyObject,
+} from "node:crypto";
 import { calculateJwkThumbprint, type JWK } from "jose";
 import { seal, unseal } from "../secrets/seal.js";
 import type { SigningKeyRecord, Store } from "../store/store.js";
@@ -48,7 +55,8 @@ export class KeyRing {
   jwks(now: number, verifyForMs: number): { keys: JWK[] } {
     const keys: JWK[] = [];
     for (const key of this.byKid.values()) {
-      if (key.publicJwk !== undefined && this.find(key.kid, now, verifyForMs)) keys.push(key.publicJwk);
+      if (key.publicJwk !== undefined && this.find(key.kid, now, verifyForMs))
+        keys.push(key.publicJwk);
     }
     return { keys };
   }
@@ -59,7 +67,9 @@ export class KeyRing {
 }
 
 function pickSigner(keys: SigningKey[]): SigningKey {
-  const active = keys.filter((key) => key.retiredAt === null).sort((a, b) => b.createdAt - a.createdAt);
+  const active = keys
+    .filter((key) => key.retiredAt === null)
+    .sort((a, b) => b.createdAt - a.createdAt);
   const signer = active[0];
   if (signer === undefined) throw new Error("Key ring has no active signing key");
   return signer;
@@ -69,18 +79,37 @@ function pickSigner(keys: SigningKey[]): SigningKey {
 export function symmetricKey(secret: string, now: number): SigningKey {
   const bytes = new Uint8Array(Buffer.from(secret, "utf8"));
   const kid = `hs256-${createHmac("sha256", bytes).update("baton kid").digest("base64url").slice(0, 16)}`;
-  return { kid, alg: "HS256", signingKey: bytes, verificationKey: bytes, publicJwk: undefined, createdAt: now, retiredAt: null };
+  return {
+    kid,
+    alg: "HS256",
+    signingKey: bytes,
+    verificationKey: bytes,
+    publicJwk: undefined,
+    createdAt: now,
+    retiredAt: null,
+  };
 }
 
 /** A new Ed25519 key, with its record for the store (private half sealed with `sealingKey`). */
-export async function generateEd25519Key(sealingKey: Buffer, now: number): Promise<{ key: SigningKey; record: SigningKeyRecord }> {
+export async function generateEd25519Key(
+  sealingKey: Buffer,
+  now: number,
+): Promise<{ key: SigningKey; record: SigningKeyRecord }> {
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
   const jwk = publicKey.export({ format: "jwk" }) as JWK;
   const kid = await calculateJwkThumbprint(jwk);
   const publicJwk: JWK = { ...jwk, kid, alg: "EdDSA", use: "sig" };
   const pem = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
   return {
-    key: { kid, alg: "EdDSA", signingKey: privateKey, verificationKey: publicKey, publicJwk, createdAt: now, retiredAt: null },
+    key: {
+      kid,
+      alg: "EdDSA",
+      signingKey: privateKey,
+      verificationKey: publicKey,
+      publicJwk,
+      createdAt: now,
+      retiredAt: null,
+    },
     record: {
       kid,
       alg: "EdDSA",
@@ -100,7 +129,7 @@ export function keyFromRecord(record: SigningKeyRecord, sealingKey: Buffer): Sig
     kid: record.kid,
     alg: "EdDSA",
     signingKey: createPrivateKey(pem),
-    verificationKey: createPublicKey({ key: publicJwk as import("node:crypto").JsonWebKey, format: "jwk" }),
+    verificationKey: createPublicKey({ key: publicJwk as JsonWebKey, format: "jwk" }),
     publicJwk,
     createdAt: record.createdAt,
     retiredAt: record.retiredAt,
@@ -118,7 +147,9 @@ export async function loadEd25519Ring(
   verifyForMs: number,
 ): Promise<{ ring: KeyRing; generatedKid?: string }> {
   const records = (await store.listSigningKeys()).filter(
-    (record) => record.alg === "EdDSA" && (record.retiredAt === null || now <= record.retiredAt + verifyForMs),
+    (record) =>
+      record.alg === "EdDSA" &&
+      (record.retiredAt === null || now <= record.retiredAt + verifyForMs),
   );
   let keys: SigningKey[];
   try {

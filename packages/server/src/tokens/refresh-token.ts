@@ -8,8 +8,15 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
  *    token (it can be derived again), so no racer is left on a dead branch that later looks
  *    like theft.
  */
-export function deriveRefreshToken(key: Buffer, sessionId: string, salt: string, generation: number): string {
-  return createHmac("sha256", key).update(`${sessionId}\n${salt}\n${generation}`).digest("base64url");
+export function deriveRefreshToken(
+  key: Buffer,
+  sessionId: string,
+  salt: string,
+  generation: number,
+): string {
+  return createHmac("sha256", key)
+    .update(`${sessionId}\n${salt}\n${generation}`)
+    .digest("base64url");
 }
 
 /** What the store keeps instead of the token. */

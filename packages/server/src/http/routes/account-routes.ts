@@ -4,7 +4,14 @@ import { register } from "../../accounts/register.js";
 import { toPublicUser } from "../../accounts/user-view.js";
 import { AuthError } from "../../errors.js";
 import { login } from "../../sessions/login.js";
-import { ErrorBodySchema, LoginBody, PasswordBody, RegisterBody, TokenResponseSchema, UserResponseSchema } from "../schemas.js";
+import {
+  ErrorBodySchema,
+  LoginBody,
+  PasswordBody,
+  RegisterBody,
+  TokenResponseSchema,
+  UserResponseSchema,
+} from "../schemas.js";
 import type { Route, RouteContext } from "../route.js";
 import { tokenReply } from "../token-reply.js";
 
@@ -20,7 +27,10 @@ export const registerRoute: Route = {
   rateLimited: true,
   body: RegisterBody,
   responses: {
-    201: { description: "Account created; refresh token set as a cookie (or in the body)", schema: TokenResponseSchema },
+    201: {
+      description: "Account created; refresh token set as a cookie (or in the body)",
+      schema: TokenResponseSchema,
+    },
     ...errors,
     409: { description: "EMAIL_TAKEN", schema: ErrorBodySchema },
   },
@@ -41,7 +51,10 @@ export const loginRoute: Route = {
     200: { description: "Signed in", schema: TokenResponseSchema },
     ...errors,
     401: { description: "INVALID_CREDENTIALS", schema: ErrorBodySchema },
-    429: { description: "RATE_LIMITED (account or IP locked out); see Retry-After", schema: ErrorBodySchema },
+    429: {
+      description: "RATE_LIMITED (account or IP locked out); see Retry-After",
+      schema: ErrorBodySchema,
+    },
   },
   async handle({ core, body, meta }: RouteContext<LoginBody>) {
     return tokenReply(core, await login(core, body, meta), body.transport ?? "cookie");
@@ -74,7 +87,10 @@ export const passwordRoute: Route = {
   responses: {
     200: { description: "Password changed", schema: TokenResponseSchema },
     ...errors,
-    401: { description: "INVALID_CREDENTIALS (current password wrong), or a token error", schema: ErrorBodySchema },
+    401: {
+      description: "INVALID_CREDENTIALS (current password wrong), or a token error",
+      schema: ErrorBodySchema,
+    },
   },
   async handle({ core, body, auth, meta }: RouteContext<PasswordBody>) {
     const transport: RefreshTransport = body.transport ?? "cookie";

@@ -1,10 +1,19 @@
 import { deleteUser, listUsers, setUserRoles } from "../../accounts/admin.js";
 import { toPublicUser } from "../../accounts/user-view.js";
 import { AuthError } from "../../errors.js";
-import { ErrorBodySchema, IdParams, PageQuery, RolesBody, UserResponseSchema, UsersResponseSchema } from "../schemas.js";
+import {
+  ErrorBodySchema,
+  IdParams,
+  PageQuery,
+  RolesBody,
+  UserResponseSchema,
+  UsersResponseSchema,
+} from "../schemas.js";
 import type { Route, RouteContext } from "../route.js";
 
-const forbidden = { 403: { description: "FORBIDDEN: caller lacks the admin role", schema: ErrorBodySchema } };
+const forbidden = {
+  403: { description: "FORBIDDEN: caller lacks the admin role", schema: ErrorBodySchema },
+};
 
 export const listUsersRoute: Route = {
   method: "GET",
@@ -19,10 +28,15 @@ export const listUsersRoute: Route = {
     const limit = query.limit === undefined ? 50 : Number(query.limit);
     const offset = query.offset === undefined ? 0 : Number(query.offset);
     if (limit < 1 || limit > 100) {
-      throw new AuthError("VALIDATION_FAILED", "limit must be 1 to 100", { details: [{ path: "/limit", message: "must be 1 to 100" }] });
+      throw new AuthError("VALIDATION_FAILED", "limit must be 1 to 100", {
+        details: [{ path: "/limit", message: "must be 1 to 100" }],
+      });
     }
     const page = await listUsers(core, { limit, offset });
-    return { status: 200, body: { users: page.users.map(toPublicUser), total: page.total, limit, offset } };
+    return {
+      status: 200,
+      body: { users: page.users.map(toPublicUser), total: page.total, limit, offset },
+    };
   },
 };
 
@@ -35,7 +49,11 @@ export const setRolesRoute: Route = {
   rateLimited: true,
   params: IdParams,
   body: RolesBody,
-  responses: { 200: { description: "Updated user", schema: UserResponseSchema }, ...forbidden, 404: { description: "NOT_FOUND", schema: ErrorBodySchema } },
+  responses: {
+    200: { description: "Updated user", schema: UserResponseSchema },
+    ...forbidden,
+    404: { description: "NOT_FOUND", schema: ErrorBodySchema },
+  },
   async handle({ core, auth, params, body, meta }: RouteContext<RolesBody, IdParams>) {
     const user = await setUserRoles(core, auth!, params.id, body.roles, meta);
     return { status: 200, body: { user: toPublicUser(user) } };
@@ -50,7 +68,11 @@ export const deleteUserRoute: Route = {
   auth: { role: "admin" },
   rateLimited: true,
   params: IdParams,
-  responses: { 204: { description: "Deleted" }, ...forbidden, 404: { description: "NOT_FOUND", schema: ErrorBodySchema } },
+  responses: {
+    204: { description: "Deleted" },
+    ...forbidden,
+    404: { description: "NOT_FOUND", schema: ErrorBodySchema },
+  },
   async handle({ core, auth, params, meta }: RouteContext<unknown, IdParams>) {
     await deleteUser(core, auth!, params.id, meta);
     return { status: 204 };

@@ -2,7 +2,14 @@ import type { Route } from "../route.js";
 import { loginRoute, meRoute, passwordRoute, registerRoute } from "./account-routes.js";
 import { deleteUserRoute, listUsersRoute, setRolesRoute } from "./admin-routes.js";
 import { healthRoute, jwksRoute, openApiRoute } from "./meta-routes.js";
-import { logoutAllRoute, logoutRoute, refreshRoute, revokeRoute, revokeSessionRoute, sessionsRoute } from "./session-routes.js";
+import {
+  logoutAllRoute,
+  logoutRoute,
+  refreshRoute,
+  revokeRoute,
+  revokeSessionRoute,
+  sessionsRoute,
+} from "./session-routes.js";
 
 /** Every endpoint Baton serves, in the order the docs list them. */
 export function allRoutes(): Route[] {

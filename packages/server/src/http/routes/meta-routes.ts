@@ -10,7 +10,12 @@ export const jwksRoute: Route = {
   summary: "Public keys that verify Baton access tokens (RFC 7517); empty with HS256",
   auth: "none",
   rateLimited: false,
-  responses: { 200: { description: "JSON Web Key Set", schema: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }) } },
+  responses: {
+    200: {
+      description: "JSON Web Key Set",
+      schema: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }),
+    },
+  },
   handle({ core }: RouteContext) {
     const { accessTokens, clock } = core;
     return Promise.resolve({
@@ -51,7 +56,11 @@ export function openApiRoute(routes: () => readonly Route[]): Route {
     responses: { 200: { description: "OpenAPI document" } },
     handle({ core }: RouteContext) {
       document ??= buildOpenApi(routes(), core.config);
-      return Promise.resolve({ status: 200, body: document, headers: { "cache-control": "public, max-age=60" } });
+      return Promise.resolve({
+        status: 200,
+        body: document,
+        headers: { "cache-control": "public, max-age=60" },
+      });
     },
   };
 }

@@ -1,11 +1,25 @@
 import { refresh } from "../../sessions/refresh.js";
-import { listSessions, logout, logoutAll, revokeOwnSession, revokeRefreshToken } from "../../sessions/end-session.js";
+import {
+  listSessions,
+  logout,
+  logoutAll,
+  revokeOwnSession,
+  revokeRefreshToken,
+} from "../../sessions/end-session.js";
 import { authenticate } from "../../sessions/authenticate.js";
 import { AuthError } from "../../errors.js";
 import type { AuthInfo } from "../../core.js";
 import { clearedRefreshCookie } from "../refresh-cookie.js";
 import { countHeader, single } from "../headers.js";
-import { ErrorBodySchema, IdParams, LogoutBody, RefreshBody, RevokeBody, SessionsResponseSchema, TokenResponseSchema } from "../schemas.js";
+import {
+  ErrorBodySchema,
+  IdParams,
+  LogoutBody,
+  RefreshBody,
+  RevokeBody,
+  SessionsResponseSchema,
+  TokenResponseSchema,
+} from "../schemas.js";
 import type { Route, RouteContext } from "../route.js";
 import { tokenReply } from "../token-reply.js";
 
@@ -14,22 +28,32 @@ export const refreshRoute: Route = {
   path: "/refresh",
   aliases: ["/refresh-token"],
   scope: "auth",
-  summary: "Exchange the refresh token (cookie, or body) for a new access token and a rotated refresh token",
+  summary:
+    "Exchange the refresh token (cookie, or body) for a new access token and a rotated refresh token",
   auth: "none",
+  consumesRefreshCookie: true,
   rateLimited: true,
   body: RefreshBody,
   responses: {
     200: { description: "New tokens", schema: TokenResponseSchema },
-    401: { description: "REFRESH_MISSING, REFRESH_INVALID, REFRESH_REUSED or SESSION_REVOKED: the session is over", schema: ErrorBodySchema },
+    401: {
+      description:
+        "REFRESH_MISSING, REFRESH_INVALID, REFRESH_REUSED or SESSION_REVOKED: the session is over",
+      schema: ErrorBodySchema,
+    },
   },
   async handle({ core, body, cookies, meta }: RouteContext<RefreshBody>) {
     const fromCookie = cookies[core.config.cookieName];
     const fromBody = body.refreshToken;
     if (fromCookie !== undefined && fromBody !== undefined && fromCookie !== fromBody) {
-      throw new AuthError("VALIDATION_FAILED", "Two different refresh tokens (cookie and body); send one");
+      throw new AuthError(
+        "VALIDATION_FAILED",
+        "Two different refresh tokens (cookie and body); send one",
+      );
     }
     const token = fromBody ?? fromCookie;
-    if (token === undefined || token === "") throw new AuthError("REFRESH_MISSING", "No refresh token: sign in again");
+    if (token === undefined || token === "")
+      throw new AuthError("REFRESH_MISSING", "No refresh token: sign in again");
     const transport = body.transport ?? (fromBody !== undefined ? "body" : "cookie");
     return tokenReply(core, await refresh(core, token, meta), transport);
   },
@@ -39,7 +63,8 @@ export const logoutRoute: Route = {
   method: "POST",
   path: "/logout",
   scope: "auth",
-  summary: "End this session (identified by the refresh cookie/body token, or the Bearer token); clears the cookie",
+  summary:
+    "End this session (identified by the refresh cookie/body token, or the Bearer token); clears the cookie",
   auth: "none",
   rateLimited: true,
   body: LogoutBody,
@@ -48,9 +73,15 @@ export const logoutRoute: Route = {
     let auth: AuthInfo | undefined;
     if (headers.authorization !== undefined) {
       const header = single(headers.authorization);
-      auth = await authenticate(core, header, countHeader(rawHeaders, "authorization")).catch(() => undefined);
+      auth = await authenticate(core, header, countHeader(rawHeaders, "authorization")).catch(
+        () => undefined,
+      );
     }
-    await logout(core, { refreshToken: body.refreshToken ?? cookies[core.config.cookieName], auth }, meta);
+    await logout(
+      core,
+      { refreshToken: body.refreshToken ?? cookies[core.config.cookieName], auth },
+      meta,
+    );
     return { status: 204, headers: { "set-cookie": clearedRefreshCookie(core.config) } };
   },
 };
@@ -77,7 +108,9 @@ export const sessionsRoute: Route = {
   summary: "The user's active sessions (one per device)",
   auth: "bearer",
   rateLimited: true,
-  responses: { 200: { description: "Sessions, most recently used first", schema: SessionsResponseSchema } },
+  responses: {
+    200: { description: "Sessions, most recently used first", schema: SessionsResponseSchema },
+  },
   async handle({ core, auth }: RouteContext) {
     return { status: 200, body: { sessions: await listSessions(core, auth!) } };
   },
@@ -91,7 +124,10 @@ export const revokeSessionRoute: Route = {
   auth: "bearer",
   rateLimited: true,
   params: IdParams,
-  responses: { 204: { description: "Session ended" }, 404: { description: "NOT_FOUND", schema: ErrorBodySchema } },
+  responses: {
+    204: { description: "Session ended" },
+    404: { description: "NOT_FOUND", schema: ErrorBodySchema },
+  },
   async handle({ core, auth, params, meta }: RouteContext<unknown, IdParams>) {
     await revokeOwnSession(core, auth!, params.id, meta);
     return { status: 204 };
@@ -103,7 +139,8 @@ export const revokeRoute: Route = {
   path: "/revoke",
   aliases: ["/revoke-token"],
   scope: "auth",
-  summary: "Revoke a refresh token and its session (RFC 7009: the same answer whether or not it existed)",
+  summary:
+    "Revoke a refresh token and its session (RFC 7009: the same answer whether or not it existed)",
   auth: "none",
   rateLimited: true,
   body: RevokeBody,

@@ -25,7 +25,9 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema
           .createTable("sessions")
           .addColumn("id", "text", (c) => c.primaryKey())
-          .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
           .addColumn("generation", "integer", (c) => c.notNull())
           .addColumn("token_salt", "text", (c) => c.notNull())
           .addColumn("created_at", "bigint", (c) => c.notNull())
@@ -38,12 +40,18 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .addColumn("revoked_reason", "text")
           .execute();
         await db.schema.createIndex("sessions_user_id").on("sessions").column("user_id").execute();
-        await db.schema.createIndex("sessions_expires_at").on("sessions").column("expires_at").execute();
+        await db.schema
+          .createIndex("sessions_expires_at")
+          .on("sessions")
+          .column("expires_at")
+          .execute();
 
         await db.schema
           .createTable("refresh_tokens")
           .addColumn("token_hash", "text", (c) => c.primaryKey())
-          .addColumn("session_id", "text", (c) => c.notNull().references("sessions.id").onDelete("cascade"))
+          .addColumn("session_id", "text", (c) =>
+            c.notNull().references("sessions.id").onDelete("cascade"),
+          )
           .addColumn("generation", "integer", (c) => c.notNull())
           .addColumn("issued_at", "bigint", (c) => c.notNull())
           .addColumn("retired_at", "bigint")
@@ -57,14 +65,20 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
 
         await db.schema
           .createTable("revocations")
-          .addColumn("id", autoId, (c) => (dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn("id", autoId, (c) =>
+            dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
           .addColumn("kind", "text", (c) => c.notNull())
           .addColumn("subject", "text", (c) => c.notNull())
           .addColumn("token_version", "integer")
           .addColumn("created_at", "bigint", (c) => c.notNull())
           .addColumn("expires_at", "bigint", (c) => c.notNull())
           .execute();
-        await db.schema.createIndex("revocations_expires_at").on("revocations").column("expires_at").execute();
+        await db.schema
+          .createIndex("revocations_expires_at")
+          .on("revocations")
+          .column("expires_at")
+          .execute();
 
         await db.schema
           .createTable("signing_keys")
@@ -78,7 +92,9 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
 
         await db.schema
           .createTable("audit_events")
-          .addColumn("id", autoId, (c) => (dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn("id", autoId, (c) =>
+            dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
           .addColumn("at", "bigint", (c) => c.notNull())
           .addColumn("type", "text", (c) => c.notNull())
           .addColumn("user_id", "text")
@@ -87,7 +103,11 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .addColumn("user_agent", "text")
           .addColumn("detail", "text")
           .execute();
-        await db.schema.createIndex("audit_events_user_id").on("audit_events").columns(["user_id", "at"]).execute();
+        await db.schema
+          .createIndex("audit_events_user_id")
+          .on("audit_events")
+          .columns(["user_id", "at"])
+          .execute();
       },
     },
   };

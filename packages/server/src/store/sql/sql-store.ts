@@ -21,6 +21,8 @@ import type { Database, SessionsTable, UsersTable } from "./schema.js";
  * run in a transaction; rotation is a conditional update so that exactly one racer wins.
  */
 export class SqlStore implements Store {
+  private closed = false;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: SqlDialect,
@@ -34,6 +36,8 @@ export class SqlStore implements Store {
   }
 
   close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
     return this.onClose();
   }
 
@@ -61,19 +65,30 @@ export class SqlStore implements Store {
 
   findUserByEmail(email: string): Promise<UserRecord | null> {
     return this.run(async () => {
-      const row = await this.db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
+      const row = await this.db
+        .selectFrom("users")
+        .selectAll()
+        .where("email", "=", email)
+        .executeTakeFirst();
       return row ? toUser(row) : null;
     });
   }
 
   findUserById(id: string): Promise<UserRecord | null> {
     return this.run(async () => {
-      const row = await this.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+      const row = await this.db
+        .selectFrom("users")
+        .selectAll()
+        .where("id", "=", id)
+        .executeTakeFirst();
       return row ? toUser(row) : null;
     });
   }
 
-  listUsers(page: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }> {
+  listUsers(page: {
+    limit: number;
+    offset: number;
+  }): Promise<{ users: UserRecord[]; total: number }> {
     return this.run(async () => {
       const rows = await this.db
         .selectFrom("users")
@@ -101,7 +116,11 @@ export class SqlStore implements Store {
     });
   }
 
-  setUserRoles(userId: string, roles: string[], change: RevocationStamp): Promise<UserRecord | null> {
+  setUserRoles(
+    userId: string,
+    roles: string[],
+    change: RevocationStamp,
+  ): Promise<UserRecord | null> {
     return this.transaction(async (trx) => {
       const updated = await trx
         .updateTable("users")
@@ -113,7 +132,11 @@ export class SqlStore implements Store {
         .where("id", "=", userId)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return null;
-      const row = await trx.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirstOrThrow();
+      const row = await trx
+        .selectFrom("users")
+        .selectAll()
+        .where("id", "=", userId)
+        .executeTakeFirstOrThrow();
       await trx
         .insertInto("revocations")
         .values({
@@ -157,7 +180,13 @@ export class SqlStore implements Store {
         .execute();
       await trx
         .insertInto("refresh_tokens")
-        .values({ token_hash: tokenHash, session_id: session.id, generation: 0, issued_at: session.createdAt, retired_at: null })
+        .values({
+          token_hash: tokenHash,
+          session_id: session.id,
+          generation: 0,
+          issued_at: session.createdAt,
+          retired_at: null,
+        })
         .execute();
     });
   }
@@ -170,9 +199,17 @@ export class SqlStore implements Store {
         .where("token_hash", "=", tokenHash)
         .executeTakeFirst();
       if (!token) return null;
-      const session = await this.db.selectFrom("sessions").selectAll().where("id", "=", token.session_id).executeTakeFirst();
+      const session = await this.db
+        .selectFrom("sessions")
+        .selectAll()
+        .where("id", "=", token.session_id)
+        .executeTakeFirst();
       if (!session) return null;
-      const user = await this.db.selectFrom("users").selectAll().where("id", "=", session.user_id).executeTakeFirst();
+      const user = await this.db
+        .selectFrom("users")
+        .selectAll()
+        .where("id", "=", session.user_id)
+        .executeTakeFirst();
       if (!user) return null;
       return {
         session: toSession(session),
@@ -221,7 +258,11 @@ export class SqlStore implements Store {
 
   findSession(sessionId: string): Promise<SessionRecord | null> {
     return this.run(async () => {
-      const row = await this.db.selectFrom("sessions").selectAll().where("id", "=", sessionId).executeTakeFirst();
+      const row = await this.db
+        .selectFrom("sessions")
+        .selectAll()
+        .where("id", "=", sessionId)
+        .executeTakeFirst();
       return row ? toSession(row) : null;
     });
   }
@@ -241,14 +282,20 @@ export class SqlStore implements Store {
     });
   }
 
-  revokeSession(sessionId: string, change: RevocationStamp & { userId?: string }): Promise<boolean> {
+  revokeSession(
+    sessionId: string,
+    change: RevocationStamp & { userId?: string },
+  ): Promise<boolean> {
     return this.transaction(async (trx) => {
       const ids = await revokeSessionsWhere(trx, change, { sessionId, userId: change.userId });
       return ids.length > 0;
     });
   }
 
-  revokeUserSessions(userId: string, change: RevocationStamp & { exceptSessionId?: string }): Promise<string[]> {
+  revokeUserSessions(
+    userId: string,
+    change: RevocationStamp & { exceptSessionId?: string },
+  ): Promise<string[]> {
     return this.transaction((trx) =>
       revokeSessionsWhere(trx, change, { userId, exceptSessionId: change.exceptSessionId }),
     );
@@ -276,7 +323,11 @@ export class SqlStore implements Store {
 
   listSigningKeys(): Promise<SigningKeyRecord[]> {
     return this.run(async () => {
-      const rows = await this.db.selectFrom("signing_keys").selectAll().orderBy("created_at").execute();
+      const rows = await this.db
+        .selectFrom("signing_keys")
+        .selectAll()
+        .orderBy("created_at")
+        .execute();
       return rows.map((row) => ({
         kid: row.kid,
         alg: row.alg,
@@ -332,19 +383,50 @@ export class SqlStore implements Store {
     });
   }
 
+  listAuditEvents(filter: { userId?: string; limit: number }): Promise<AuditRecord[]> {
+    return this.run(async () => {
+      let query = this.db
+        .selectFrom("audit_events")
+        .selectAll()
+        .orderBy("id", "desc")
+        .limit(filter.limit);
+      if (filter.userId !== undefined) query = query.where("user_id", "=", filter.userId);
+      const rows = await query.execute();
+      return rows.map((row) => ({
+        at: Number(row.at),
+        type: row.type,
+        userId: row.user_id,
+        sessionId: row.session_id,
+        ip: row.ip,
+        userAgent: row.user_agent,
+        detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
+      }));
+    });
+  }
+
   deleteExpired(now: number): Promise<{ sessions: number; revocations: number }> {
     return this.transaction(async (trx) => {
       // Tokens first: not every database enforces the cascade (SQLite needs a pragma).
       const expired = trx.selectFrom("sessions").select("id").where("expires_at", "<=", now);
       await trx.deleteFrom("refresh_tokens").where("session_id", "in", expired).execute();
-      const sessions = await trx.deleteFrom("sessions").where("expires_at", "<=", now).executeTakeFirst();
-      const revocations = await trx.deleteFrom("revocations").where("expires_at", "<=", now).executeTakeFirst();
-      return { sessions: Number(sessions.numDeletedRows), revocations: Number(revocations.numDeletedRows) };
+      const sessions = await trx
+        .deleteFrom("sessions")
+        .where("expires_at", "<=", now)
+        .executeTakeFirst();
+      const revocations = await trx
+        .deleteFrom("revocations")
+        .where("expires_at", "<=", now)
+        .executeTakeFirst();
+      return {
+        sessions: Number(sessions.numDeletedRows),
+        revocations: Number(revocations.numDeletedRows),
+      };
     });
   }
 
   /** Runs a query, turning "database not reachable" into StoreUnavailableError. */
   private async run<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreUnavailableError("The store is closed");
     try {
       return await operation();
     } catch (error) {

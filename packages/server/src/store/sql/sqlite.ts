@@ -11,7 +11,9 @@ const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|COR
 
 const sqliteDialect: SqlDialect = {
   name: "sqlite",
-  isUniqueViolation: (error) => errorCode(error)?.startsWith("SQLITE_CONSTRAINT_UNIQUE") === true || errorCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY",
+  isUniqueViolation: (error) =>
+    errorCode(error)?.startsWith("SQLITE_CONSTRAINT_UNIQUE") === true ||
+    errorCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY",
   isUnavailable: (error) =>
     UNAVAILABLE_CODES.test(errorCode(error) ?? "") ||
     (error instanceof TypeError && /database connection is not open/i.test(error.message)),
