@@ -332,12 +332,10 @@ describe.each<Adapter>(["fastify", "express"])("API flows through %s", (adapter)
     expect(refreshed.body.user.roles).toEqual(["user", "staff"]);
     expect((await ada.client.get("/api/staff", refreshed.body.accessToken)).status).toBe(200);
 
-    const missing = await server
-      .client()
-      .request("PUT", "/api/auth/admin/users/nope/roles", {
-        token: admin.body.accessToken,
-        json: { roles: [] },
-      });
+    const missing = await server.client().request("PUT", "/api/auth/admin/users/nope/roles", {
+      token: admin.body.accessToken,
+      json: { roles: [] },
+    });
     expect(missing.status).toBe(404);
   });
 
