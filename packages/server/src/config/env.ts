@@ -1,5 +1,10 @@
 import type { BatonOptions } from "./options.js";
 
+/** Every variable Baton reads (docs/configuration.md documents each; a test checks it). */
+export function environmentVariables(): string[] {
+  return [...VARIABLES.flatMap(([, names]) => names), "PORT", "HOST", "TRUST_PROXY", "NODE_ENV"];
+}
+
 /** Standalone-server settings that only the environment (or `startServer`) provides. */
 export interface ServerEnv {
   port: number;

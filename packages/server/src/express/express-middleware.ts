@@ -1,11 +1,21 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import FindMyWay, { type HTTPMethod } from "find-my-way";
-import type { Core } from "../core.js";
+import type { AuthInfo, Core } from "../core.js";
 import { AuthError } from "../errors.js";
 import { errorReply } from "../http/error-reply.js";
 import type { RequestPipeline } from "../http/request-pipeline.js";
 import type { HttpReply, HttpRequest, Route } from "../http/route.js";
 import { routeUrl } from "../http/routes/all-routes.js";
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by Baton's `requireAuth()` / `requireRole()`. */
+      auth?: AuthInfo;
+    }
+  }
+}
 
 /** What Express (or Connect, or plain Node) hands a middleware. Express's extras are optional. */
 export type NodeRequest = IncomingMessage & { body?: unknown; ip?: string; protocol?: string };
