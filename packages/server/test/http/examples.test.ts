@@ -39,7 +39,7 @@ describe.each(["fastify-app.ts", "express-app.ts"])("examples/%s", (file) => {
       stdio: ["ignore", "pipe", "inherit"],
     });
     try {
-      const [line] = (await once(child.stdout!, "data")) as [Buffer];
+      const [line] = (await once(child.stdout, "data")) as [Buffer];
       expect(line.toString()).toContain("listening");
       const client = new TestClient(`http://127.0.0.1:${port}`);
       const registered = await client.post("/api/auth/register", {

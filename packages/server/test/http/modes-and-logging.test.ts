@@ -103,7 +103,7 @@ describe("unexpected failures", () => {
           ? (value as (...args: unknown[]) => unknown).bind(target)
           : value;
       },
-    }) as Store;
+    });
     const server = await startTestServer("fastify", { store });
     try {
       await signUp(server, "ada@example.com");
