@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { decodeProtectedHeader } from "jose";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { openStore, type Store } from "@baton/server";
+import { openStore } from "@baton/server";
 import { PASSWORD, signUp, startTestServer } from "../helpers/test-server.js";
 
 describe("HS256 mode", () => {
