@@ -107,6 +107,7 @@ export async function createBaton(
       logger,
       accessTokens,
       refreshTokenKey: rootSecret.keys.refreshTokenKey,
+      keySealingKey: rootSecret.keys.keySealingKey,
       denylist,
       revocations,
       passwords,

@@ -21,6 +21,8 @@ export interface Core {
   readonly logger: Logger;
   readonly accessTokens: AccessTokens;
   readonly refreshTokenKey: Buffer;
+  /** Seals private signing keys stored in the database. */
+  readonly keySealingKey: Buffer;
   readonly denylist: Denylist;
   readonly revocations: RevocationFeed;
   readonly passwords: PasswordHasher;
