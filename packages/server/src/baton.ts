@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { JWK } from "jose";
 import { ensureAdmin } from "./accounts/ensure-admin.js";
 import { AuditLog } from "./audit/audit-log.js";
-import { systemClock } from "./clock.js";
+import { systemClock, type Clock } from "./clock.js";
 import type { BatonConfig, BatonOptions } from "./config/options.js";
 import { resolveConfig } from "./config/resolve.js";
 import type { AuthInfo, Core } from "./core.js";
@@ -14,7 +14,13 @@ import { createRequestPipeline } from "./http/request-pipeline.js";
 import { allRoutes } from "./http/routes/all-routes.js";
 import { PasswordHasher } from "./passwords/password-hasher.js";
 import { LoginThrottle } from "./rate-limit/login-throttle.js";
-import { MemoryRateLimiter } from "./rate-limit/rate-limiter.js";
+import { MemoryRateLimiter, type RateLimiter } from "./rate-limit/rate-limiter.js";
+import { startBackgroundJobs } from "./maintenance/background-jobs.js";
+import { Metrics } from "./metrics/metrics.js";
+import { localBus, redisBus, type ClusterBus } from "./redis/cluster-bus.js";
+import { connectRedis, tryConnect } from "./redis/redis-connection.js";
+import { RedisRateLimiter } from "./redis/redis-rate-limiter.js";
+import { reloadSigningKeys, rotateSigningKey, type SigningKeyInfo } from "./tokens/key-rotation.js";
 import { Denylist } from "./revocation/denylist.js";
 import { RevocationFeed } from "./revocation/revocation-feed.js";
 import { loadRootSecret } from "./secrets/root-secret.js";
@@ -23,9 +29,6 @@ import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 import { AccessTokens } from "./tokens/access-token.js";
 import { KeyRing, loadEd25519Ring, symmetricKey } from "./tokens/key-ring.js";
-
-/** How often expired sessions, tokens and revocations are purged. */
-const PURGE_INTERVAL_MS = 10 * 60_000;
 
 export interface Baton {
   readonly config: BatonConfig;
@@ -45,6 +48,8 @@ export interface Baton {
   authenticate(authorization: string | undefined): Promise<AuthInfo>;
   /** The public JSON Web Key Set. */
   jwks(): { keys: JWK[] };
+  /** Starts signing with a new key (EdDSA); tokens signed by the old one verify until they expire. */
+  rotateKeys(): Promise<SigningKeyInfo>;
   /** What this start created (for the development banner). */
   readonly startup: StartupReport;
   /** Stops background work and closes the store (if Baton opened it). */
@@ -81,6 +86,8 @@ export async function createBaton(
   const rootSecret = loadRootSecret(config.secret, config.secretFile);
   const ownsStore = options.store === undefined;
   const store = options.store ?? (await openStore(config.databaseUrl));
+  // Undone in reverse order of creation by close() (or when startup fails half-way).
+  const closers: (() => Promise<void> | void)[] = ownsStore ? [() => store.close()] : [];
 
   try {
     const accessSettings = {
@@ -95,10 +102,15 @@ export async function createBaton(
         ? { ring: new KeyRing([symmetricKey(config.jwtSecret ?? "", clock.now())]) }
         : await loadEd25519Ring(store, rootSecret.keys.keySealingKey, clock.now(), verifyForMs);
     const accessTokens = new AccessTokens(loaded.ring, accessSettings, clock);
+    const { rateLimiter, bus } = await coordination(config.redisUrl, clock, logger);
+    closers.push(
+      () => bus.close(),
+      () => rateLimiter.close(),
+    );
     const denylist = new Denylist();
-    const revocations = new RevocationFeed(store, denylist, clock);
+    const revocations = new RevocationFeed(store, denylist, clock, bus, logger);
     await revocations.catchUp();
-    const rateLimiter = new MemoryRateLimiter(clock);
+    const metrics = new Metrics();
     const passwords = new PasswordHasher();
     const core: Core = {
       config,
@@ -121,23 +133,20 @@ export async function createBaton(
         },
         clock,
       ),
-      audit: new AuditLog(store, logger, clock, options.onAuditEvent),
+      audit: new AuditLog(store, logger, clock, (event) => {
+        metrics.audit(event);
+        options.onAuditEvent?.(event);
+      }),
+      metrics,
     };
+    accessTokens.onUnknownKey(() => reloadSigningKeys(core));
     await passwords.warmUp();
     const admin =
       config.adminEmail && config.adminPassword
         ? await ensureAdmin(core, config.adminEmail, config.adminPassword)
         : undefined;
 
-    const purge = setInterval(() => {
-      store
-        .deleteExpired(clock.now())
-        .then(() => denylist.sweep(clock.now()))
-        .catch((error: unknown) =>
-          logger.warn({ err: error }, "purge of expired sessions failed; will retry"),
-        );
-    }, PURGE_INTERVAL_MS);
-    purge.unref();
+    closers.push(startBackgroundJobs(core, bus));
 
     const routes = allRoutes();
     const pipeline = createRequestPipeline(core, routes);
@@ -162,18 +171,42 @@ export async function createBaton(
       requireRole: (...roles) => createGuard(core, roles),
       authenticate: (authorization) => authenticate(core, authorization),
       jwks: () => accessTokens.keyRing.jwks(clock.now(), accessTokens.verifyForMs),
+      async rotateKeys() {
+        const rotated = await rotateSigningKey(core);
+        await bus.publish("keys").catch(() => undefined);
+        return rotated;
+      },
       async close() {
         if (closed) return;
         closed = true;
-        clearInterval(purge);
-        await rateLimiter.close();
-        if (ownsStore) await store.close();
+        await closeAll(closers);
       },
     };
   } catch (error) {
-    if (ownsStore) await store.close().catch(() => undefined);
+    await closeAll(closers);
     throw error;
   }
+}
+
+/** Redis when configured (shared limits, announcements between instances), else in-process. */
+async function coordination(
+  redisUrl: string | undefined,
+  clock: Clock,
+  logger: Logger,
+): Promise<{ rateLimiter: RateLimiter; bus: ClusterBus }> {
+  if (redisUrl === undefined) return { rateLimiter: new MemoryRateLimiter(clock), bus: localBus };
+  const publisher = connectRedis(redisUrl);
+  const subscriber = connectRedis(redisUrl);
+  const [up] = await Promise.all([tryConnect(publisher), tryConnect(subscriber)]);
+  if (!up) logger.warn("Redis is not reachable yet: rate-limited routes answer 503 until it is");
+  return {
+    rateLimiter: new RedisRateLimiter(publisher, clock),
+    bus: redisBus(publisher, subscriber),
+  };
+}
+
+async function closeAll(closers: (() => Promise<void> | void)[]): Promise<void> {
+  for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
 }
 
 /** JSON logs; credentials are redacted wherever a request or response is logged. */

@@ -3,6 +3,7 @@ import type { AuditLog } from "./audit/audit-log.js";
 import type { Clock } from "./clock.js";
 import type { BatonConfig } from "./config/options.js";
 import type { PasswordHasher } from "./passwords/password-hasher.js";
+import type { Metrics } from "./metrics/metrics.js";
 import type { LoginThrottle } from "./rate-limit/login-throttle.js";
 import type { RateLimiter } from "./rate-limit/rate-limiter.js";
 import type { Denylist } from "./revocation/denylist.js";
@@ -29,6 +30,7 @@ export interface Core {
   readonly loginThrottle: LoginThrottle;
   readonly rateLimiter: RateLimiter;
   readonly audit: AuditLog;
+  readonly metrics: Metrics;
 }
 
 /** Who a verified access token speaks for; what `requireAuth` puts on the request. */

@@ -29,7 +29,7 @@ export async function setUserRoles(
     revocationStamp(core, "roles-changed"),
   );
   if (user === null) throw new AuthError("NOT_FOUND", "No such user");
-  await core.revocations.catchUp();
+  await core.revocations.recorded();
   await core.audit.record("roles.changed", meta, {
     userId,
     sessionId: admin.sessionId,
@@ -47,7 +47,7 @@ export async function deleteUser(
 ): Promise<void> {
   if (!(await core.store.deleteUser(userId, revocationStamp(core, "user-deleted"))))
     throw new AuthError("NOT_FOUND", "No such user");
-  await core.revocations.catchUp();
+  await core.revocations.recorded();
   await core.audit.record("user.deleted", meta, {
     userId,
     sessionId: admin.sessionId,

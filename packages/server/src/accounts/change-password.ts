@@ -39,7 +39,7 @@ export async function changePassword(
     ...revocationStamp(core, "password-changed"),
     exceptSessionId: session.id,
   });
-  await core.revocations.catchUp();
+  await core.revocations.recorded();
 
   // Rotate this session's refresh token too: the one issued before the change is retired.
   const next = session.generation + 1;

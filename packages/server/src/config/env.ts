@@ -22,6 +22,10 @@ const VARIABLES: [keyof BatonOptions, string[], (raw: string, name: string) => P
   [
     ["databaseUrl", ["DATABASE_URL"], text],
     ["basePath", ["BASE_PATH"], text],
+    ["redisUrl", ["REDIS_URL"], text],
+    ["revocationPollInterval", ["REVOCATION_POLL_INTERVAL"], text],
+    ["keyRotationInterval", ["KEY_ROTATION_INTERVAL"], text],
+    ["metrics", ["METRICS"], boolean],
     [
       "accessTokenTtl",
       ["ACCESS_TOKEN_TTL", "ACCESS_TOKEN_EXPIRY", "JWT_EXPIRE", "JWT_EXPIRES_IN"],

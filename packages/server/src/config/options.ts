@@ -15,6 +15,18 @@ export type SameSite = "strict" | "lax" | "none";
 export interface BatonOptions {
   /** `sqlite:./data/baton.db` (default), `sqlite::memory:`. */
   databaseUrl?: string;
+  /**
+   * `redis://host:6379`: rate-limit counters shared by all instances, and revocations / key
+   * rotations announced to them at once. Without it each instance counts alone and learns of
+   * other instances' revocations by polling the database.
+   */
+  redisUrl?: string;
+  /** How often each instance reads new revocations from the database. Default 1s. */
+  revocationPollInterval?: Duration;
+  /** Rotate the signing key automatically when the active one is this old. Default 0 (never). */
+  keyRotationInterval?: Duration;
+  /** Serve Prometheus metrics at `/metrics`. Default true. */
+  metrics?: boolean;
   /** A ready store instead of `databaseUrl` (for tests and custom databases). */
   store?: Store;
   /** Where the auth routes are mounted. Default `/api/auth`. */
@@ -82,6 +94,10 @@ export interface BatonOptions {
 export interface BatonConfig {
   readonly databaseUrl: string;
   readonly basePath: string;
+  readonly redisUrl: string | undefined;
+  readonly revocationPollIntervalMs: number;
+  readonly keyRotationIntervalMs: number;
+  readonly metrics: boolean;
   readonly accessTokenTtlMs: number;
   readonly refreshTokenTtlMs: number;
   readonly sessionMaxLifetimeMs: number;

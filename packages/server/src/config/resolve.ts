@@ -94,6 +94,15 @@ export function resolveConfig(
     );
   }
 
+  const redisUrl = options.redisUrl || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push(`${label("redisUrl")}: must start with redis:// or rediss://`);
+  }
+  const keyRotationIntervalMs = duration("keyRotationInterval", 0, 0, 3650 * DAY);
+  if (keyRotationIntervalMs !== 0 && keyRotationIntervalMs < 3_600_000) {
+    problems.push(`${label("keyRotationInterval")} must be 0 (off) or at least 1h`);
+  }
+
   const basePath = options.basePath ?? "/api/auth";
   if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath)) {
     problems.push(`${label("basePath")}: ${JSON.stringify(basePath)} must look like /api/auth`);
@@ -146,6 +155,10 @@ export function resolveConfig(
   const config: BatonConfig = {
     databaseUrl,
     basePath,
+    redisUrl,
+    revocationPollIntervalMs: duration("revocationPollInterval", "1s", 100, 60_000),
+    keyRotationIntervalMs,
+    metrics: options.metrics ?? true,
     accessTokenTtlMs,
     refreshTokenTtlMs,
     sessionMaxLifetimeMs,

@@ -98,6 +98,10 @@ export function writeReply(response: ServerResponse, reply: HttpReply): void {
   if (response.headersSent) return;
   response.statusCode = reply.status;
   for (const [name, value] of Object.entries(reply.headers ?? {})) response.setHeader(name, value);
+  if (reply.text !== undefined) {
+    response.end(reply.text);
+    return;
+  }
   if (reply.body === undefined) {
     response.end();
     return;

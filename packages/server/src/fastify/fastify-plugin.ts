@@ -90,6 +90,7 @@ export function toHttpRequest(request: FastifyRequest): HttpRequest {
 export function sendReply(reply: FastifyReply, result: HttpReply): FastifyReply {
   reply.code(result.status);
   if (result.headers) reply.headers(result.headers);
+  if (result.text !== undefined) return reply.send(result.text);
   if (result.body === undefined) return reply.send();
   return reply.type("application/json; charset=utf-8").send(JSON.stringify(result.body));
 }

@@ -85,6 +85,7 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
 
   return {
     async handle(route, request) {
+      const started = process.hrtime.bigint();
       const cookies = parseCookies(request.headers.cookie);
       let reply: HttpReply;
       try {

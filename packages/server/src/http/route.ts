@@ -19,7 +19,10 @@ export interface HttpRequest {
 
 export interface HttpReply {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is, with its own content-type header (e.g. Prometheus text). */
+  text?: string;
   headers?: Record<string, string | string[]>;
 }
 

@@ -1,4 +1,6 @@
+import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
+import type { ClusterBus } from "../redis/cluster-bus.js";
 import type { Store } from "../store/store.js";
 import type { Denylist } from "./denylist.js";
 
@@ -15,7 +17,23 @@ export class RevocationFeed {
     private readonly store: Store,
     private readonly denylist: Denylist,
     private readonly clock: Clock,
+    private readonly bus: ClusterBus,
+    private readonly logger: Logger,
   ) {}
+
+  /**
+   * After this instance recorded a revocation: apply it here at once, then tell the other
+   * instances to look. If the message is lost, their poll still finds it.
+   */
+  async recorded(): Promise<void> {
+    await this.catchUp();
+    await this.bus.publish("revocations").catch((error: unknown) => {
+      this.logger.warn(
+        { err: error },
+        "could not announce a revocation to other instances; they will find it by polling",
+      );
+    });
+  }
 
   /**
    * Applies every revocation recorded before this call. A call made while a load is running

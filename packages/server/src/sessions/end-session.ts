@@ -25,7 +25,7 @@ export async function logout(
   }
   if (sessionId === undefined) return;
   if (await core.store.revokeSession(sessionId, revocationStamp(core, "logout"))) {
-    await core.revocations.catchUp();
+    await core.revocations.recorded();
     await core.audit.record("session.logout", meta, { userId, sessionId });
   }
 }
@@ -33,7 +33,7 @@ export async function logout(
 /** Ends every session of the user, this one included. */
 export async function logoutAll(core: Core, auth: AuthInfo, meta: RequestMeta): Promise<void> {
   const ids = await core.store.revokeUserSessions(auth.userId, revocationStamp(core, "logout-all"));
-  await core.revocations.catchUp();
+  await core.revocations.recorded();
   await core.audit.record("sessions.revoked_all", meta, {
     userId: auth.userId,
     sessionId: auth.sessionId,
@@ -53,7 +53,7 @@ export async function revokeOwnSession(
     userId: auth.userId,
   });
   if (!revoked) throw new AuthError("NOT_FOUND", "No such session");
-  await core.revocations.catchUp();
+  await core.revocations.recorded();
   await core.audit.record("session.revoked", meta, {
     userId: auth.userId,
     sessionId,
@@ -71,7 +71,7 @@ export async function revokeRefreshToken(
   const match = await core.store.findByRefreshToken(hashRefreshToken(refreshToken));
   if (match === null) return;
   if (await core.store.revokeSession(match.session.id, revocationStamp(core, "token-revoked"))) {
-    await core.revocations.catchUp();
+    await core.revocations.recorded();
     await core.audit.record("token.revoked", meta, {
       userId: match.user.id,
       sessionId: match.session.id,

@@ -71,7 +71,7 @@ export async function refresh(
   }
 
   await core.store.revokeSession(match.session.id, revocationStamp(core, "refresh-token-reuse"));
-  await core.revocations.catchUp();
+  await core.revocations.recorded();
   await core.audit.record("refresh.reused", meta, {
     userId: match.user.id,
     sessionId: match.session.id,

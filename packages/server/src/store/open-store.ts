@@ -1,11 +1,16 @@
 import type { Store } from "./store.js";
+import { openPostgresStore } from "./sql/postgres.js";
 import { openSqliteStore } from "./sql/sqlite.js";
 
-/** Opens the store a `DATABASE_URL` names: `sqlite:<file>` or `sqlite::memory:`. */
+/**
+ * Opens the store a `DATABASE_URL` names and brings its schema up to date:
+ * `sqlite:<file>`, `sqlite::memory:`, or `postgres://user@host:port/database`.
+ */
 export async function openStore(databaseUrl: string): Promise<Store> {
   const sqlite = /^sqlite:(.+)$/.exec(databaseUrl);
   if (sqlite?.[1]) return openSqliteStore(sqlite[1]);
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgresStore(databaseUrl);
   throw new Error(
-    `Unsupported DATABASE_URL ${JSON.stringify(databaseUrl.replace(/\/\/[^@]*@/, "//***@"))}: PostgreSQL support is not built yet; use sqlite:<file>`,
+    `Unsupported DATABASE_URL ${JSON.stringify(databaseUrl.replace(/\/\/[^@]*@/, "//***@"))}: use sqlite:<file> or postgres://…`,
   );
 }

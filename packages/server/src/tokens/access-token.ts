@@ -25,6 +25,8 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  */
 export class AccessTokens {
   private readonly cache = new VerifiedTokenCache();
+  private reloadKeys: (() => Promise<void>) | undefined;
+  private lastReload = Number.NEGATIVE_INFINITY;
 
   constructor(
     private ring: KeyRing,
@@ -36,6 +38,15 @@ export class AccessTokens {
   useKeyRing(ring: KeyRing): void {
     this.ring = ring;
     this.cache.clear();
+  }
+
+  /**
+   * A token naming a key this instance does not know may come from a key another instance just
+   * rotated in: reload the ring (at most every few seconds, so junk `kid`s cannot hammer the
+   * store) and try once more.
+   */
+  onUnknownKey(reload: () => Promise<void>): void {
+    this.reloadKeys = reload;
   }
 
   get keyRing(): KeyRing {
@@ -78,7 +89,31 @@ export class AccessTokens {
     if (token.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(token)) {
       throw new AuthError("TOKEN_INVALID", "Access token is malformed");
     }
+    try {
+      return await this.verifyUncached(token, now);
+    } catch (error) {
+      if (
+        !(error instanceof UnknownKeyError) ||
+        this.reloadKeys === undefined ||
+        now - this.lastReload < RELOAD_COOLDOWN_MS
+      ) {
+        throw error instanceof UnknownKeyError
+          ? new AuthError("TOKEN_INVALID", "Access token is invalid")
+          : error;
+      }
+      this.lastReload = now;
+      await this.reloadKeys();
+      return this.verifyUncached(token, now).catch((retryError: unknown) => {
+        throw retryError instanceof UnknownKeyError
+          ? new AuthError("TOKEN_INVALID", "Access token is invalid")
+          : retryError;
+      });
+    }
+  }
+
+  private async verifyUncached(token: string, now: number): Promise<AccessTokenClaims> {
     let payload: Record<string, unknown>;
+    let unknownKey = false;
     try {
       const ring = this.ring;
       const result = await jwtVerify(
@@ -113,6 +148,11 @@ export class AccessTokens {
     return claims;
   }
 }
+
+const RELOAD_COOLDOWN_MS = 5_000;
+
+/** Internal: the token's `kid` is not in this instance's ring (yet). */
+class UnknownKeyError extends Error {}
 
 /** jose checked presence and time claims; the rest must also have the types Baton relies on. */
 function checkClaimTypes(payload: Record<string, unknown>): AccessTokenClaims {

@@ -1,7 +1,7 @@
 import type { Route } from "../route.js";
 import { loginRoute, meRoute, passwordRoute, registerRoute } from "./account-routes.js";
 import { deleteUserRoute, listUsersRoute, setRolesRoute } from "./admin-routes.js";
-import { healthRoute, jwksRoute, openApiRoute } from "./meta-routes.js";
+import { healthRoute, jwksRoute, metricsRoute, openApiRoute } from "./meta-routes.js";
 import {
   logoutAllRoute,
   logoutRoute,
@@ -29,6 +29,7 @@ export function allRoutes(): Route[] {
     deleteUserRoute,
     jwksRoute,
     healthRoute,
+    metricsRoute,
   ];
   routes.push(openApiRoute(() => routes));
   return routes;

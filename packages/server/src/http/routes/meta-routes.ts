@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { AuthError } from "../../errors.js";
 import { ErrorBodySchema } from "../schemas.js";
 import { buildOpenApi } from "../openapi.js";
 import type { Route, RouteContext } from "../route.js";
@@ -64,3 +65,22 @@ export function openApiRoute(routes: () => readonly Route[]): Route {
     },
   };
 }
+
+export const metricsRoute: Route = {
+  method: "GET",
+  path: "/metrics",
+  scope: "root",
+  summary:
+    "Prometheus metrics (logins, refreshes, grace hits, reuse detections, revocations, rate limits, latency)",
+  auth: "none",
+  rateLimited: false,
+  responses: { 200: { description: "Prometheus text exposition format" } },
+  async handle({ core }: RouteContext) {
+    if (!core.config.metrics) throw new AuthError("NOT_FOUND", "Metrics are disabled");
+    return {
+      status: 200,
+      text: await core.metrics.text(),
+      headers: { "content-type": core.metrics.contentType },
+    };
+  },
+};

@@ -1,0 +1,46 @@
+import pg from "pg";
+import { randomBytes } from "node:crypto";
+
+export const POSTGRES_URL = process.env.BATON_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+export const REDIS_URL = process.env.BATON_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/**
+ * Whether a real service answers. In CI a missing service is a failure (the suite must not pass
+ * by skipping); on a developer machine the suite is skipped with the reason printed.
+ */
+export async function serviceAvailable(name: string, probe: () => Promise<void>): Promise<boolean> {
+  try {
+    await probe();
+    return true;
+  } catch (error) {
+    const reason = `${name} is not reachable (${error instanceof Error ? error.message : String(error)})`;
+    if (process.env.CI) throw new Error(`${reason}: CI must run these tests against the real service`);
+    console.warn(`Skipping ${name} tests: ${reason}`);
+    return false;
+  }
+}
+
+export async function probePostgres(): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  await client.connect();
+  await client.end();
+}
+
+/** A fresh, empty schema: a database URL whose connections use it. Drop it with `dropSchema`. */
+export async function freshPostgresSchema(): Promise<{ url: string; drop(): Promise<void> }> {
+  const schema = `baton_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const url = `${POSTGRES_URL}${POSTGRES_URL.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return {
+    url,
+    async drop() {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    },
+  };
+}
