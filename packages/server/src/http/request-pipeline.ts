@@ -107,6 +107,8 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
         ...reply.headers,
         ...corsHeaders(request, config.corsOrigins),
       };
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      core.metrics.request(route.method, route.path, reply.status, seconds);
       return reply;
     },
     preflight(request) {

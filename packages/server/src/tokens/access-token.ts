@@ -121,6 +121,9 @@ export class AccessTokens {
         (header: JWTHeaderParameters) => {
           const key =
             header.kid === undefined ? undefined : ring.find(header.kid, now, this.verifyForMs);
+          if (key === undefined && header.kid !== undefined && !ring.kids.includes(header.kid)) {
+            unknownKey = true;
+          }
           if (key === undefined || header.alg !== key.alg) throw new joseErrors.JWKSNoMatchingKey();
           return key.verificationKey;
         },
@@ -138,6 +141,7 @@ export class AccessTokens {
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired)
         throw new AuthError("TOKEN_EXPIRED", "Access token has expired");
+      if (unknownKey) throw new UnknownKeyError();
       throw new AuthError("TOKEN_INVALID", "Access token is invalid");
     }
     const claims = checkClaimTypes(payload);

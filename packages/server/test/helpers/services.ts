@@ -1,7 +1,8 @@
 import pg from "pg";
 import { randomBytes } from "node:crypto";
 
-export const POSTGRES_URL = process.env.BATON_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+export const POSTGRES_URL =
+  process.env.BATON_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 export const REDIS_URL = process.env.BATON_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /**
@@ -14,7 +15,8 @@ export async function serviceAvailable(name: string, probe: () => Promise<void>)
     return true;
   } catch (error) {
     const reason = `${name} is not reachable (${error instanceof Error ? error.message : String(error)})`;
-    if (process.env.CI) throw new Error(`${reason}: CI must run these tests against the real service`);
+    if (process.env.CI)
+      throw new Error(`${reason}: CI must run these tests against the real service`);
     console.warn(`Skipping ${name} tests: ${reason}`);
     return false;
   }
@@ -43,4 +45,21 @@ export async function freshPostgresSchema(): Promise<{ url: string; drop(): Prom
       await client.end();
     },
   };
+}
+
+export async function probeRedis(): Promise<void> {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -1,0 +1,55 @@
+import { pino, type Logger } from "pino";
+import { createBaton, type Baton } from "../baton.js";
+import { optionsFromEnv } from "../config/env.js";
+import { ConfigError, resolveConfig } from "../config/resolve.js";
+import type { CliIo } from "./command.js";
+
+/**
+ * Logs of one-shot commands go to stderr, so stdout carries only the command's output (and stays
+ * parseable with `--json`). Quiet by default: LOG_LEVEL raises it.
+ */
+export function cliLogger(env: NodeJS.ProcessEnv): Logger {
+  return pino(
+    {
+      level: env.LOG_LEVEL || "warn",
+      redact: { paths: ["headers.authorization", "headers.cookie"], censor: "[redacted]" },
+    },
+    pino.destination({ fd: 2, sync: true }),
+  );
+}
+
+/**
+ * Baton configured exactly as `baton serve` would be from the same environment (same database,
+ * root secret and key ring), for commands that use the core. Closed after `use`, whatever happens.
+ */
+export async function withBaton<T>(io: CliIo, use: (baton: Baton) => Promise<T>): Promise<T> {
+  const fromEnv = optionsFromEnv(io.env);
+  if (fromEnv.problems.length > 0) throw new ConfigError(fromEnv.problems);
+  for (const warning of fromEnv.warnings) io.stderr.write(`warning: ${warning}\n`);
+  const baton = await createBaton({ ...fromEnv.options, logger: cliLogger(io.env) }, fromEnv.names);
+  try {
+    return await use(baton);
+  } finally {
+    await baton.close();
+  }
+}
+
+/**
+ * The database URL from the environment (DATABASE_URL, default `sqlite:./data/baton.db`),
+ * validated like the server validates it. For commands that need the store only.
+ */
+export function databaseUrlFromEnv(env: NodeJS.ProcessEnv): string {
+  const fromEnv = optionsFromEnv(env);
+  const problems = fromEnv.problems.filter((problem) => problem.startsWith("DATABASE_URL"));
+  if (problems.length > 0) throw new ConfigError(problems);
+  // Only the URL is checked: a migration or an import needs no secret, even in production.
+  return resolveConfig(
+    { databaseUrl: fromEnv.options.databaseUrl, production: false },
+    { databaseUrl: fromEnv.names.databaseUrl ?? "DATABASE_URL" },
+  ).databaseUrl;
+}
+
+/** A database URL fit to print: the password of `postgres://user:password@host` is masked. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, "$1:***@");
+}
