@@ -17,6 +17,11 @@ export default defineConfig({
   },
   test: {
     include: ["packages/*/test/**/*.test.ts", "packages/*/test/**/*.test.tsx"],
+    // Fault tests stop and start the machine's PostgreSQL and Redis: they run alone, after the
+    // rest (npm run test:faults).
+    exclude: process.env.BATON_FAULT_TESTS
+      ? ["**/node_modules/**"]
+      : ["**/node_modules/**", "**/test/faults/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -1,5 +1,7 @@
 import pg from "pg";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readdir } from "node:fs/promises";
 
 export const POSTGRES_URL =
   process.env.BATON_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -63,3 +65,62 @@ export async function probeRedis(): Promise<void> {
     redis.disconnect();
   }
 }
+
+const run = (command: string, args: string[]) =>
+  new Promise<void>((resolve, reject) => {
+    execFile(command, args, { timeout: 60_000 }, (error, _stdout, stderr) =>
+      error
+        ? reject(new Error(`${command} ${args.join(" ")}: ${stderr || error.message}`))
+        : resolve(),
+    );
+  });
+
+/** Stops and starts this machine's PostgreSQL cluster (needs root, as in CI). */
+export const postgresControl = {
+  async version(): Promise<string> {
+    const [version] = await readdir("/etc/postgresql");
+    if (version === undefined) throw new Error("no PostgreSQL cluster in /etc/postgresql");
+    return version;
+  },
+  async stop(): Promise<void> {
+    await run("pg_ctlcluster", [
+      "--skip-systemctl-redirect",
+      await this.version(),
+      "main",
+      "stop",
+      "-m",
+      "fast",
+    ]);
+  },
+  async start(): Promise<void> {
+    await run("pg_ctlcluster", [
+      "--skip-systemctl-redirect",
+      await this.version(),
+      "main",
+      "start",
+    ]);
+  },
+};
+
+/** Stops and starts this machine's Redis (as the workplace starts it). */
+export const redisControl = {
+  async stop(): Promise<void> {
+    await run("redis-cli", ["-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"]).catch(
+      () => undefined,
+    );
+  },
+  async start(): Promise<void> {
+    await run("redis-server", [
+      "--daemonize",
+      "yes",
+      "--bind",
+      "127.0.0.1",
+      "--port",
+      "6379",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+    ]);
+  },
+};

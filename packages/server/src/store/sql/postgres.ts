@@ -60,9 +60,10 @@ export async function openPostgresStore(
     query_timeout: 10_000,
     types,
   });
-  // An idle client losing its connection (database restart) must not crash the process; the
-  // pool replaces it on the next query.
+  // A client losing its connection (database restart) emits "error": unhandled, that would crash
+  // the process. The pending query fails on its own (answered 503) and the pool replaces the client.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await migrateToLatest(db as Kysely<unknown>, "postgres");
