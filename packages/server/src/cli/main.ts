@@ -75,7 +75,7 @@ ${EXIT_CODES}
 }
 
 /** Resolves the command line to a command and runs it. Returns the exit code. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [first, second] = argv;
   if (first === undefined) return run(COMMANDS[0]!, [], io);
   if (first === "--help" || first === "-h" || first === "help") {

@@ -56,13 +56,11 @@ describe.runIf(available)("two instances sharing PostgreSQL and Redis", () => {
 
   it("50 parallel refreshes of one token over both instances converge; no corruption, no reuse", async () => {
     cluster = await startCluster();
-    const registered = await cluster
-      .client(cluster.a)
-      .post("/api/auth/register", {
-        email: "ada@example.com",
-        password: PASSWORD,
-        transport: "body",
-      });
+    const registered = await cluster.client(cluster.a).post("/api/auth/register", {
+      email: "ada@example.com",
+      password: PASSWORD,
+      transport: "body",
+    });
     const token = registered.body.refreshToken as string;
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
