@@ -85,7 +85,9 @@ export function parseCommandLine<T extends ParseArgsConfig>(
   try {
     parsed = parseArgs(withHelp);
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), name);
+    // Node appends advice about `--` to unknown options; the option is what matters here.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ""), name);
   }
   if ((parsed.values as Record<string, unknown>).help === true) {
     io.stdout.write(command.help);

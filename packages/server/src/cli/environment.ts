@@ -1,8 +1,12 @@
 import { pino, type Logger } from "pino";
-import { createBaton, type Baton } from "../baton.js";
+import type { Baton } from "../baton.js";
 import { optionsFromEnv } from "../config/env.js";
 import { ConfigError, resolveConfig } from "../config/resolve.js";
+import type { Store } from "../store/store.js";
 import type { CliIo } from "./command.js";
+
+// The server and the database drivers are imported when a command runs, not when it is parsed:
+// `--help` and usage errors answer at once.
 
 /**
  * Logs of one-shot commands go to stderr, so stdout carries only the command's output (and stays
@@ -26,6 +30,7 @@ export async function withBaton<T>(io: CliIo, use: (baton: Baton) => Promise<T>)
   const fromEnv = optionsFromEnv(io.env);
   if (fromEnv.problems.length > 0) throw new ConfigError(fromEnv.problems);
   for (const warning of fromEnv.warnings) io.stderr.write(`warning: ${warning}\n`);
+  const { createBaton } = await import("../baton.js");
   const baton = await createBaton({ ...fromEnv.options, logger: cliLogger(io.env) }, fromEnv.names);
   try {
     return await use(baton);
@@ -47,6 +52,12 @@ export function databaseUrlFromEnv(env: NodeJS.ProcessEnv): string {
     { databaseUrl: fromEnv.options.databaseUrl, production: false },
     { databaseUrl: fromEnv.names.databaseUrl ?? "DATABASE_URL" },
   ).databaseUrl;
+}
+
+/** Opens (and migrates) the store a database URL names. */
+export async function openStoreAt(databaseUrl: string): Promise<Store> {
+  const { openStore } = await import("../store/open-store.js");
+  return openStore(databaseUrl);
 }
 
 /** A database URL fit to print: the password of `postgres://user:password@host` is masked. */

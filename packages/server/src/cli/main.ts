@@ -135,6 +135,12 @@ function sameWords(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((word, i) => word === b[i]);
 }
 
+// A command whose promise never settles (a stream nobody reads) would otherwise end with exit 0.
+process.once("beforeExit", () => {
+  process.stderr.write("baton: the command stopped before finishing (internal error)\n");
+  process.exit(EXIT.FAILURE);
+});
+
 runCli(process.argv.slice(2), process).then(
   (code) => process.exit(code),
   (error: unknown) => {

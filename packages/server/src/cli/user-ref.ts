@@ -3,24 +3,30 @@ import type { Core } from "../core.js";
 import type { UserRecord } from "../store/store.js";
 import { DataError, UsageError } from "./command.js";
 
+/** How a command line names a user: by email (anything with an `@`) or by id. */
+export type UserRef = { email: string } | { id: string };
+
 /**
- * The user a command line names, by email (anything with an `@`, normalised like registration
- * does) or by id. No such user is a data error (exit 65), a malformed email a usage error.
+ * Reads `<email|id>`; an email is normalised as registration does it. Checked before the
+ * database is opened: a malformed email is a usage error.
  */
-export async function findUser(core: Core, command: string, ref: string): Promise<UserRecord> {
-  let user: UserRecord | null;
-  if (ref.includes("@")) {
-    let email: string;
-    try {
-      email = normalizeEmail(ref);
-    } catch {
-      throw new UsageError(`${JSON.stringify(ref)} is not an email address`, command);
-    }
-    user = await core.store.findUserByEmail(email);
-  } else {
-    user = await core.store.findUserById(ref);
+export function parseUserRef(command: string, raw: string): UserRef {
+  if (!raw.includes("@")) return { id: raw };
+  try {
+    return { email: normalizeEmail(raw) };
+  } catch {
+    throw new UsageError(`${JSON.stringify(raw)} is not an email address`, command);
   }
-  if (user === null) throw new DataError(`No user ${JSON.stringify(ref)}`);
+}
+
+/** The user named, or a data error (exit 65) when there is none. */
+export async function findUser(core: Core, ref: UserRef): Promise<UserRecord> {
+  const user =
+    "email" in ref
+      ? await core.store.findUserByEmail(ref.email)
+      : await core.store.findUserById(ref.id);
+  if (user === null)
+    throw new DataError(`No user ${JSON.stringify("email" in ref ? ref.email : ref.id)}`);
   return user;
 }
 

@@ -169,7 +169,15 @@ export function resolveConfig(
     audience: options.audience || "baton",
     clockToleranceMs,
     secret,
-    secretFile: options.secretFile ?? (dbFile ? join(dirname(dbFile), "baton.secret") : undefined),
+    // Development only: kept beside the SQLite file, or in ./data for other databases; an
+    // in-memory database gets an in-memory secret.
+    secretFile:
+      options.secretFile ??
+      (dbFile
+        ? join(dirname(dbFile), "baton.secret")
+        : databaseUrl === "sqlite::memory:"
+          ? undefined
+          : join("data", "baton.secret")),
     corsOrigins,
     cookieName,
     cookieSameSite,

@@ -11,7 +11,7 @@ const SIMPLE_CONTENT_TYPES = new Set([
 /**
  * Cross-site request forgery defence for state-changing requests (OWASP CSRF Prevention Cheat
  * Sheet: "verifying origin with standard headers" + "disallowing simple requests"):
- *  - `Sec-Fetch-Site: cross-site` is refused;
+ *  - `Sec-Fetch-Site: cross-site` is refused, unless the `Origin` is an allowed one;
  *  - an `Origin` that is neither this server nor an allowed origin is refused (`null` included);
  *  - bodies must be JSON: form and text content types never reach a handler.
  * SameSite=Strict on the cookie is the first line; this holds even where SameSite does not.
@@ -34,10 +34,13 @@ export function assertNotCrossSite(request: HttpRequest, allowedOrigins: readonl
     throw new AuthError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");
   }
 
-  if (header(request, "sec-fetch-site") === "cross-site") {
+  const origin = header(request, "origin");
+  // An allowed origin may live on another site (CORS_ORIGINS with SameSite=None): its requests
+  // are cross-site by definition, and the Origin check below is what vouches for them.
+  const allowed = origin !== undefined && allowedOrigins.includes(origin);
+  if (header(request, "sec-fetch-site") === "cross-site" && !allowed) {
     throw new AuthError("CSRF_FAILED", "Cross-site request refused");
   }
-  const origin = header(request, "origin");
   if (origin === undefined) return;
   if (origin !== request.selfOrigin && !allowedOrigins.includes(origin)) {
     throw new AuthError("CSRF_FAILED", "Request origin is not allowed");

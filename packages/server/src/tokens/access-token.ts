@@ -86,7 +86,11 @@ export class AccessTokens {
     if (cached === "expired") throw new AuthError("TOKEN_EXPIRED", "Access token has expired");
     if (cached !== undefined) return cached;
 
-    if (token.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(token)) {
+    if (
+      token.length > MAX_TOKEN_LENGTH ||
+      !JWT_SHAPE.test(token) ||
+      !isCanonicalBase64url(token.slice(token.lastIndexOf(".") + 1))
+    ) {
       throw new AuthError("TOKEN_INVALID", "Access token is malformed");
     }
     try {
@@ -154,6 +158,15 @@ export class AccessTokens {
 }
 
 const RELOAD_COOLDOWN_MS = 5_000;
+
+/**
+ * Base64url decoders ignore the spare low bits of the last character, so without this check one
+ * signature has several spellings and one token several strings (RFC 4648 §3.5: decoders MAY
+ * reject non-canonical encodings; we do, so a token string is unique).
+ */
+function isCanonicalBase64url(text: string): boolean {
+  return Buffer.from(text, "base64url").toString("base64url") === text;
+}
 
 /** Internal: the token's `kid` is not in this instance's ring (yet). */
 class UnknownKeyError extends Error {}

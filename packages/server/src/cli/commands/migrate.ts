@@ -1,6 +1,5 @@
-import { openStore } from "../../store/open-store.js";
 import { parseCommandLine, writeJson, type Command } from "../command.js";
-import { databaseUrlFromEnv, redactUrl } from "../environment.js";
+import { databaseUrlFromEnv, openStoreAt, redactUrl } from "../environment.js";
 
 export const migrate: Command = {
   help: `Usage: baton migrate [--json]
@@ -25,7 +24,7 @@ Exit codes: 0 schema up to date, 1 database unreachable or a migration failed,
     if (parsed === undefined) return 0;
     const url = databaseUrlFromEnv(io.env);
     const started = performance.now();
-    const store = await openStore(url);
+    const store = await openStoreAt(url);
     try {
       await store.ping();
     } finally {

@@ -1,7 +1,7 @@
 import { revocationStamp } from "../../core.js";
 import { UsageError, parseCommandLine, positionals, writeJson, type Command } from "../command.js";
 import { withBaton } from "../environment.js";
-import { CLI_META, findUser } from "../user-ref.js";
+import { CLI_META, findUser, parseUserRef } from "../user-ref.js";
 
 const NAME = "sessions revoke";
 
@@ -32,10 +32,11 @@ Exit codes: 0 done (also when there was no live session), 1 runtime failure, 2 u
     positionals(NAME, parsed.positionals, []);
     const ref = parsed.values.user;
     if (ref === undefined || ref === "") throw new UsageError("--user is required", NAME);
+    const userRef = parseUserRef(NAME, ref);
 
     return withBaton(io, async (baton) => {
       const { core } = baton;
-      const user = await findUser(core, NAME, ref);
+      const user = await findUser(core, userRef);
       // What sessions/end-session.ts logoutAll does, with the CLI as the actor.
       const ids = await core.store.revokeUserSessions(user.id, revocationStamp(core, "logout-all"));
       await core.revocations.recorded();

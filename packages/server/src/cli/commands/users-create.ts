@@ -104,7 +104,7 @@ async function readPassword(io: CliIo): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of io.stdin) {
-    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     size += buffer.length;
     if (size > MAX_PASSWORD_INPUT)
       throw new UsageError("--password-stdin: input is longer than any valid password", NAME);

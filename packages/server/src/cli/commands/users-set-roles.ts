@@ -12,7 +12,7 @@ import {
   type Command,
 } from "../command.js";
 import { withBaton } from "../environment.js";
-import { CLI_META, findUser } from "../user-ref.js";
+import { CLI_META, findUser, parseUserRef } from "../user-ref.js";
 
 const NAME = "users set-roles";
 
@@ -39,6 +39,7 @@ Exit codes: 0 changed, 1 runtime failure, 2 usage error or invalid role name,
     });
     if (parsed === undefined) return 0;
     const [ref = ""] = positionals(NAME, parsed.positionals, ["<email|id>"]);
+    const userRef = parseUserRef(NAME, ref);
     if (parsed.values.roles === undefined) throw new UsageError("--roles is required", NAME);
     let roles: string[];
     try {
@@ -50,7 +51,7 @@ Exit codes: 0 changed, 1 runtime failure, 2 usage error or invalid role name,
 
     return withBaton(io, async (baton) => {
       const { core } = baton;
-      const user = await findUser(core, NAME, ref);
+      const user = await findUser(core, userRef);
       // What accounts/admin.ts setUserRoles does, with the CLI as the actor instead of an admin session.
       const updated = await core.store.setUserRoles(
         user.id,

@@ -1,0 +1,248 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { basename } from "node:path";
+import type { Store } from "../../store/store.js";
+import {
+  EXIT,
+  UsageError,
+  parseCommandLine,
+  positionals,
+  writeJson,
+  type CliIo,
+  type Command,
+} from "../command.js";
+import { databaseUrlFromEnv, openStoreAt } from "../environment.js";
+import { Progress } from "../import/progress.js";
+import {
+  IMPORT_FORMATS,
+  MalformedInputError,
+  openRecordSource,
+  type ImportFormat,
+  type RecordSource,
+} from "../import/record-source.js";
+import { RejectionReport, type ImportSummary, type Rejection } from "../import/rejection-report.js";
+import { checkRow } from "../import/user-row.js";
+
+const NAME = "import-users";
+
+export const importUsers: Command = {
+  help: `Usage: baton import-users <file> [--format json|ndjson|csv] [--dry-run] [--report <file>]
+                          [--json]
+
+Imports user accounts with their existing password hashes, as the seed apps stored them, so the
+users keep their passwords. bcrypt hashes ($2a$, $2b$, $2y$) are upgraded to argon2id at each
+user's first login; argon2 hashes ($argon2id$...) are used as they are. The file is streamed:
+its size does not matter.
+
+Formats (detected from the first character, else the extension; <file> - reads stdin and then
+--format is required):
+  json     an array of objects            [{"email": ..., "password": "$2b$10$..."}, ...]
+  ndjson   one object per line            (mongoexport's default output)
+  csv      a header row, then one user per line
+
+Fields (names compared ignoring case, "_", "-" and spaces, so password_hash = passwordHash):
+  email                               required; normalised as registration does
+  password_hash, hashed_password, encrypted_password, password_digest, hash, password
+                                      required: a bcrypt or argon2 hash (never plain text)
+  name, full_name, display_name, or first_name + last_name      optional
+  roles (list, or "a,b" / "a;b" / "a|b"), role                   optional; default user
+  created_at, created (ISO 8601, epoch s/ms, {"$date": ...})     optional; default now
+Other fields are ignored.
+
+A row is rejected (and reported with its row number and a reason code) for: MALFORMED_ROW,
+EMAIL_INVALID, HASH_MISSING, HASH_UNSUPPORTED, NAME_INVALID, ROLES_INVALID, CREATED_AT_INVALID,
+DUPLICATE_IN_FILE (the first row with the email is imported), EMAIL_EXISTS (already in the
+database: skipped, never overwritten).
+
+Options:
+  --format <f>      json, ndjson or csv (default: detected).
+  --dry-run         Check every row, including against the database, and write nothing.
+  --report <file>   Write the rejected rows and a summary as JSON to <file> (default: the
+                    first 100 rejections on stderr).
+  --json            Print the summary as JSON on stdout.
+
+Progress goes to stderr: a bar on a terminal, a line every 2 s otherwise.
+
+Exit codes: 0 every row imported, 1 runtime failure (database unreachable), 2 usage error
+(unreadable file, bad option), 65 some rows rejected or the file is malformed (the other rows
+are imported unless --dry-run), 78 invalid DATABASE_URL.
+`,
+
+  async run(args, io) {
+    const parsed = parseCommandLine(NAME, importUsers, io, {
+      args,
+      options: {
+        format: { type: "string" },
+        "dry-run": { type: "boolean" },
+        report: { type: "string" },
+        json: { type: "boolean" },
+      },
+      allowPositionals: true,
+    });
+    if (parsed === undefined) return 0;
+    const [file = ""] = positionals(NAME, parsed.positionals, ["<file>"]);
+    const format = parsed.values.format;
+    if (format !== undefined && !IMPORT_FORMATS.includes(format as ImportFormat))
+      throw new UsageError(`--format must be one of ${IMPORT_FORMATS.join(", ")}`, NAME);
+    const dryRun = parsed.values["dry-run"] === true;
+    const url = databaseUrlFromEnv(io.env);
+
+    const source = await usage(`cannot read ${file}`, () =>
+      openRecordSource(file, format as ImportFormat | undefined, io.stdin),
+    );
+    const report = await usage(`cannot write --report ${parsed.values.report ?? ""}`, () =>
+      RejectionReport.open(parsed.values.report, io.stderr),
+    );
+    // A dry run against a SQLite file that does not exist yet must not create it.
+    const sqliteFile = /^sqlite:(?!:memory:)(.+)$/.exec(url)?.[1];
+    const store =
+      dryRun && sqliteFile !== undefined && !existsSync(sqliteFile)
+        ? undefined
+        : await openStoreAt(url);
+
+    let summary: ImportSummary;
+    try {
+      summary = await importRows(source, store, report, io, { file, dryRun });
+    } finally {
+      await store?.close();
+    }
+    if (parsed.values.json) writeJson(io, summary);
+    else printSummary(io, summary, parsed.values.report);
+    return summary.rejected > 0 || summary.aborted !== null ? EXIT.DATA : EXIT.OK;
+  },
+};
+
+async function importRows(
+  source: RecordSource,
+  store: Store | undefined,
+  report: RejectionReport,
+  io: CliIo,
+  options: { file: string; dryRun: boolean },
+): Promise<ImportSummary> {
+  const started = performance.now();
+  const now = Date.now();
+  const progress = new Progress(
+    io.stderr,
+    `import ${options.file === "-" ? "stdin" : basename(options.file)}`,
+  );
+  // Normalised email → first row that had it. One entry per distinct email: the only state that
+  // grows with the file, and what telling "duplicate in file" from "already registered" needs.
+  const seen = new Map<string, number>();
+  let rows = 0;
+  let accepted = 0;
+  let rejected = 0;
+  let aborted: string | null = null;
+  const refuse = async (rejection: Rejection) => {
+    rejected++;
+    await report.add(rejection);
+  };
+
+  try {
+    for await (const record of source.records()) {
+      rows++;
+      const where = { row: record.row, ...(record.line !== undefined && { line: record.line }) };
+      if (record.fields === undefined) {
+        await refuse({ ...where, code: "MALFORMED_ROW", reason: record.problem ?? "unreadable" });
+      } else {
+        const verdict = checkRow(record.fields, now);
+        if (!verdict.ok) {
+          await refuse({
+            ...where,
+            ...(verdict.email !== undefined && { email: verdict.email }),
+            code: verdict.code,
+            reason: verdict.reason,
+          });
+        } else {
+          const { user } = verdict;
+          const first = seen.get(user.email);
+          if (first !== undefined) {
+            await refuse({
+              ...where,
+              email: user.email,
+              code: "DUPLICATE_IN_FILE",
+              reason: `same email as row ${first}`,
+            });
+          } else {
+            seen.set(user.email, record.row);
+            const added = options.dryRun
+              ? store === undefined || (await store.findUserByEmail(user.email)) === null
+              : (await store!.createUser({ id: randomUUID(), ...user })) !== null;
+            if (added) accepted++;
+            else
+              await refuse({
+                ...where,
+                email: user.email,
+                code: "EMAIL_EXISTS",
+                reason: "already registered; left unchanged",
+              });
+          }
+        }
+      }
+      progress.update({ rows, rejected, fraction: fractionOf(source) });
+    }
+  } catch (error) {
+    if (!(error instanceof MalformedInputError)) {
+      progress.done();
+      await report.finish(summarize(`stopped by an error: ${String(error)}`));
+      throw error;
+    }
+    aborted = error.message;
+  }
+  progress.done();
+  const summary = summarize(aborted);
+  await report.finish(summary);
+  return summary;
+
+  function summarize(stoppedBy: string | null): ImportSummary {
+    const durationMs = Math.round(performance.now() - started);
+    return {
+      file: options.file,
+      format: source.format,
+      dryRun: options.dryRun,
+      rows,
+      accepted,
+      rejected,
+      rejectedByCode: report.byCode,
+      aborted: stoppedBy,
+      durationMs,
+      rowsPerSecond: durationMs > 0 ? Math.round((rows * 1000) / durationMs) : rows,
+    };
+  }
+}
+
+function fractionOf(source: RecordSource): number | undefined {
+  return source.size === undefined || source.size === 0
+    ? undefined
+    : source.bytesRead() / source.size;
+}
+
+function printSummary(io: CliIo, summary: ImportSummary, reportPath: string | undefined): void {
+  const n = (value: number) => value.toLocaleString("en-US");
+  const from = summary.file === "-" ? "stdin" : summary.file;
+  const seconds = (summary.durationMs / 1000).toFixed(1);
+  io.stdout.write(
+    summary.dryRun
+      ? `Dry run: ${n(summary.accepted)} of ${n(summary.rows)} rows of ${from} would be imported, ${n(summary.rejected)} rejected. Nothing was written.\n`
+      : `Imported ${n(summary.accepted)} of ${n(summary.rows)} rows of ${from} in ${seconds} s (${n(summary.rowsPerSecond)} rows/s), ${n(summary.rejected)} rejected.\n`,
+  );
+  const codes = Object.entries(summary.rejectedByCode);
+  if (codes.length > 0)
+    io.stdout.write(
+      `Rejected: ${codes.map(([code, count]) => `${code} ${n(count)}`).join(", ")}\n`,
+    );
+  if (summary.aborted !== null) io.stderr.write(`Import stopped: ${summary.aborted}\n`);
+  if (reportPath !== undefined && summary.rejected > 0)
+    io.stderr.write(`Rejected rows are listed in ${reportPath}\n`);
+}
+
+/** Turns a failure to open what the command line named into a usage error. */
+async function usage<T>(what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw new UsageError(
+      `${what}: ${error instanceof Error ? error.message : String(error)}`,
+      NAME,
+    );
+  }
+}
