@@ -45,11 +45,13 @@ if (job.kind === "get") {
     {
       method: "POST",
       headers: { "content-type": "application/json" },
-      setupRequest: (request, context: Record<string, unknown>) => {
+      setupRequest: (request, state: object) => {
+        const context = state as { token?: string };
         context.token ??= tokens[next++ % tokens.length];
         return { ...request, body: JSON.stringify({ refreshToken: context.token }) };
       },
-      onResponse: (status, body, context: Record<string, unknown>) => {
+      onResponse: (status, body, state: object) => {
+        const context = state as { token?: string };
         if (status === 200)
           context.token = (JSON.parse(body) as { refreshToken: string }).refreshToken;
       },
