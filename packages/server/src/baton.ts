@@ -25,6 +25,7 @@ import { Denylist } from "./revocation/denylist.js";
 import { RevocationFeed } from "./revocation/revocation-feed.js";
 import { loadRootSecret } from "./secrets/root-secret.js";
 import { authenticate } from "./sessions/authenticate.js";
+import { createSocketAuth, type SocketAuth, type SocketAuthOptions } from "./socket/socket-auth.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 import { AccessTokens } from "./tokens/access-token.js";
@@ -46,6 +47,8 @@ export interface Baton {
   requireRole(...roles: string[]): Guard;
   /** Verifies an `Authorization` header value; throws AuthError. For sockets and custom adapters. */
   authenticate(authorization: string | undefined): Promise<AuthInfo>;
+  /** socket.io authentication that follows each token's life: `io.use(baton.socketAuth().middleware)`. */
+  socketAuth(options?: SocketAuthOptions): SocketAuth;
   /** The public JSON Web Key Set. */
   jwks(): { keys: JWK[] };
   /** Starts signing with a new key (EdDSA); tokens signed by the old one verify until they expire. */
@@ -170,6 +173,11 @@ export async function createBaton(
       requireAuth: () => createGuard(core, []),
       requireRole: (...roles) => createGuard(core, roles),
       authenticate: (authorization) => authenticate(core, authorization),
+      socketAuth(socketOptions) {
+        const sockets = createSocketAuth(core, socketOptions);
+        closers.push(() => sockets.close());
+        return sockets;
+      },
       jwks: () => accessTokens.keyRing.jwks(clock.now(), accessTokens.verifyForMs),
       async rotateKeys() {
         const rotated = await rotateSigningKey(core);

@@ -1,3 +1,4 @@
+import type { AccessTokenClaims } from "@baton/protocol";
 import type { Core, AuthInfo } from "../core.js";
 import { AuthError } from "../errors.js";
 import { readBearerToken } from "../tokens/bearer.js";
@@ -11,16 +12,22 @@ export async function authenticate(
   authorization: string | undefined,
   headerCount?: number,
 ): Promise<AuthInfo> {
-  const token = readBearerToken(authorization, headerCount);
+  const claims = await verifyAccessToken(core, readBearerToken(authorization, headerCount));
+  return { userId: claims.sub, sessionId: claims.sid, roles: claims.roles };
+}
+
+/** Verified claims of a token that is neither revoked nor stale; else AuthError. */
+export async function verifyAccessToken(core: Core, token: string): Promise<AccessTokenClaims> {
   const claims = await core.accessTokens.verify(token);
   const standing = core.denylist.standing(claims);
   if (standing === "revoked") throw new AuthError("SESSION_REVOKED", "Session has been revoked");
-  if (standing === "stale")
+  if (standing === "stale") {
     throw new AuthError(
       "TOKEN_EXPIRED",
       "Access token predates a change to this account; refresh it",
     );
-  return { userId: claims.sub, sessionId: claims.sid, roles: claims.roles };
+  }
+  return claims;
 }
 
 /** FORBIDDEN unless the caller has at least one of `roles`. */
