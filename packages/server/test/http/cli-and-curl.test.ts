@@ -1,12 +1,12 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../helpers/free-port.js";
 
 const run = promisify(execFile);
 // tsx runs the TypeScript entry point directly, so these tests need no build step.
@@ -53,14 +53,6 @@ describe("the baton command", () => {
     expect(result.stderr).toMatch(/ACCESS_TOKEN_TTL: "soon" is not a duration/);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // Seed 002's "Testing" section, with curl and a cookie jar, against `baton serve` with defaults.
 describe("the seed's curl flow against a started server", () => {

@@ -1,26 +1,18 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { TestClient } from "../helpers/http-client.js";
+import { freePort } from "../helpers/free-port.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const tsx = pathToFileURL(
   join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/loader.mjs"),
 ).href;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // The README's embedding examples, run as they are.
 describe.each(["fastify-app.ts", "express-app.ts"])("examples/%s", (file) => {

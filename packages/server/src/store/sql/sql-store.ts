@@ -192,30 +192,41 @@ export class SqlStore implements Store {
   }
 
   findByRefreshToken(tokenHash: string): Promise<RefreshTokenMatch | null> {
+    // One indexed lookup joined to its session and user: the refresh hot path's only read.
     return this.run(async () => {
-      const token = await this.db
-        .selectFrom("refresh_tokens")
-        .select(["session_id", "generation", "retired_at"])
-        .where("token_hash", "=", tokenHash)
+      const row = await this.db
+        .selectFrom("refresh_tokens as t")
+        .innerJoin("sessions as s", "s.id", "t.session_id")
+        .innerJoin("users as u", "u.id", "s.user_id")
+        .selectAll("s")
+        .select([
+          "t.generation as token_generation",
+          "t.retired_at as token_retired_at",
+          "u.email as user_email",
+          "u.name as user_name",
+          "u.password_hash as user_password_hash",
+          "u.roles as user_roles",
+          "u.token_version as user_token_version",
+          "u.created_at as user_created_at",
+          "u.updated_at as user_updated_at",
+        ])
+        .where("t.token_hash", "=", tokenHash)
         .executeTakeFirst();
-      if (!token) return null;
-      const session = await this.db
-        .selectFrom("sessions")
-        .selectAll()
-        .where("id", "=", token.session_id)
-        .executeTakeFirst();
-      if (!session) return null;
-      const user = await this.db
-        .selectFrom("users")
-        .selectAll()
-        .where("id", "=", session.user_id)
-        .executeTakeFirst();
-      if (!user) return null;
+      if (!row) return null;
       return {
-        session: toSession(session),
-        user: toUser(user),
-        generation: Number(token.generation),
-        retiredAt: token.retired_at === null ? null : Number(token.retired_at),
+        session: toSession(row),
+        user: toUser({
+          id: row.user_id,
+          email: row.user_email,
+          name: row.user_name,
+          password_hash: row.user_password_hash,
+          roles: row.user_roles,
+          token_version: row.user_token_version,
+          created_at: row.user_created_at,
+          updated_at: row.user_updated_at,
+        }),
+        generation: Number(row.token_generation),
+        retiredAt: row.token_retired_at === null ? null : Number(row.token_retired_at),
       };
     });
   }
