@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AuthInfo, Core } from "../core.js";
-import { assertRole, authenticate } from "../sessions/authenticate.js";
+import { assertRole, authenticateNow } from "../sessions/authenticate.js";
 import { errorReply } from "./error-reply.js";
 import { countHeader, single } from "./headers.js";
 import type { HttpReply } from "./route.js";
@@ -39,23 +39,30 @@ export type Guard = ((
   ((request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void);
 
 export function createGuard(core: Core, roles: readonly string[]): Guard {
+  function admit(request: GuardedRequest, auth: AuthInfo, next: (error?: unknown) => void): void {
+    if (roles.length > 0) assertRole(auth, roles);
+    request.auth = auth;
+    next();
+  }
   function guard(
     request: GuardedRequest,
     response: FastifyLikeReply | ServerResponse,
     next: (error?: unknown) => void,
   ): void {
-    const rawHeaders = request.raw?.rawHeaders ?? request.rawHeaders ?? [];
-    authenticate(
-      core,
-      single(request.headers.authorization),
-      countHeader(rawHeaders, "authorization"),
-    )
-      .then((auth) => {
-        if (roles.length > 0) assertRole(auth, roles);
-        request.auth = auth;
-        next();
-      })
-      .catch((error: unknown) => respond(response, errorReply(error, core.logger)));
+    const refuse = (error: unknown) => respond(response, errorReply(error, core.logger));
+    try {
+      const rawHeaders = request.raw?.rawHeaders ?? request.rawHeaders ?? [];
+      const auth = authenticateNow(
+        core,
+        single(request.headers.authorization),
+        countHeader(rawHeaders, "authorization"),
+      );
+      // A token seen before is answered synchronously: no promise on the hot path.
+      if (auth instanceof Promise) auth.then((value) => admit(request, value, next)).catch(refuse);
+      else admit(request, auth, next);
+    } catch (error) {
+      refuse(error);
+    }
   }
   return guard as Guard;
 }
