@@ -285,6 +285,14 @@ async function dropPostgresSchema(url: string): Promise<void> {
 
 const started = Date.now();
 const protectedResults = await protectedRoute();
+if (process.env.BENCH_ONLY === "protected") {
+  // Quick loop while working on the hot path: print the protected-route figures and stop.
+  for (const row of rows)
+    log(
+      `${row.name}: ${Math.round(row.result.requestsPerSecond)} req/s, p99 ${row.result.p99} ms${row.ratio ? `, ${row.ratio.value.toFixed(2)}× ${row.ratio.of}` : ""}`,
+    );
+  process.exit(0);
+}
 const sqliteRefresh = await refreshScenario("sqlite", `sqlite:${join(work, "refresh.db")}`);
 const pgUrl = await postgresUrl();
 const pgRefresh = pgUrl
