@@ -55,7 +55,7 @@ Exit codes: 0 listed, 1 runtime failure, 2 usage error, 78 invalid configuration
       const shown = users.length === 0 ? "none" : `${offset + 1}-${offset + users.length}`;
       const more =
         offset + users.length < total ? ` (next: --offset ${offset + users.length})` : "";
-      io.stderr.write(`${shown} of ${total} users${more}\n`);
+      io.stderr.write(`${shown} of ${total.toLocaleString("en-US")} users${more}\n`);
       return 0;
     });
   },

@@ -33,7 +33,7 @@ export class Progress {
     const rate = seconds > 0 ? Math.round(counts.rows / seconds) : 0;
     const percent =
       counts.fraction === undefined ? "" : `${Math.floor(Math.min(counts.fraction, 1) * 100)}% `;
-    const tally = `${counts.rows.toLocaleString("en-US")} rows, ${counts.rejected.toLocaleString("en-US")} rejected, ${rate.toLocaleString("en-US")} rows/s`;
+    const tally = `${counts.rows.toLocaleString("en-US")} rows, ${counts.rejected.toLocaleString("en-US")} rejected, ${rate.toLocaleString("en-US")}/s`;
     if (!tty) {
       this.stderr.write(`${this.label}: ${percent}${tally}\n`);
       return;

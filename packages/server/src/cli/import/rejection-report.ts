@@ -78,7 +78,7 @@ export class RejectionReport {
     if (this.file === undefined) {
       if (this.written > STDERR_LIMIT)
         this.stderr.write(
-          `... and ${this.written - STDERR_LIMIT} more rejected rows: use --report <file> for all of them\n`,
+          `... and ${(this.written - STDERR_LIMIT).toLocaleString("en-US")} more rejected rows: use --report <file> for all of them\n`,
         );
       return;
     }

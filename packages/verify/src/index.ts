@@ -1,0 +1,23 @@
+/**
+ * @baton/verify — verify Baton access tokens in any Node service from Baton's JWKS: no call to
+ * Baton per request, no database, no dependency on the server.
+ *
+ * @example
+ * import { authOf, createVerifier } from "@baton/verify";
+ * const verifier = createVerifier({
+ *   jwksUrl: "https://auth.example.com/.well-known/jwks.json",
+ *   issuer: "baton",
+ *   audience: "baton",
+ * });
+ * fastify.get("/notes", { preHandler: verifier.fastify() }, (request) => authOf(request).userId);
+ * expressApp.get("/admin", verifier.express({ roles: ["admin"] }), (req, res) => res.json(authOf(req)));
+ */
+export { createVerifier } from "./create-verifier.js";
+export type { AuthInfo, GuardOptions, Verifier, VerifierOptions } from "./create-verifier.js";
+export { VerifyError } from "./verify-error.js";
+export type { VerifyErrorCode } from "./verify-error.js";
+export { authOf } from "./guard.js";
+export type { KeySetOptions } from "./key-set.js";
+export type { FastifyGuard, FastifyLikeReply, FastifyLikeRequest } from "./fastify-guard.js";
+export type { ExpressGuard } from "./express-guard.js";
+export type { AccessTokenClaims } from "@baton/protocol";
