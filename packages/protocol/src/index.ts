@@ -8,3 +8,5 @@ export type {
   RefreshTransport,
   AccessTokenClaims,
 } from "./wire.js";
+export { parseAccessTokenClaims } from "./access-token-claims.js";
+export { VerifiedTokenCache } from "./verified-token-cache.js";

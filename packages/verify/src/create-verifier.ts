@@ -1,11 +1,13 @@
-import type { AccessTokenClaims } from "@baton/protocol";
+import {
+  parseAccessTokenClaims,
+  VerifiedTokenCache,
+  type AccessTokenClaims,
+} from "@baton/protocol";
 import { errors, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { readBearerToken } from "./bearer.js";
-import { checkClaimTypes } from "./claims.js";
 import { expressGuard, type ExpressGuard } from "./express-guard.js";
 import { fastifyGuard, type FastifyGuard } from "./fastify-guard.js";
 import { remoteKeySet, type KeySetOptions } from "./key-set.js";
-import { VerifiedCache } from "./verified-cache.js";
 import { VerifyError } from "./verify-error.js";
 
 export interface VerifierOptions {
@@ -87,7 +89,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
   const keys: JWTVerifyGetKey = remoteKeySet(url, options.jwks);
   const clock = options.clock ?? { now: () => Date.now() };
-  const cache = new VerifiedCache(options.cacheSize ?? 10_000);
+  const cache = new VerifiedTokenCache(options.cacheSize ?? 10_000);
   const toleranceMs = toleranceSeconds * 1000;
 
   async function verify(token: string): Promise<AccessTokenClaims> {
@@ -112,7 +114,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     } catch (error) {
       throw classify(error);
     }
-    const claims = checkClaimTypes(payload);
+    const claims = parseAccessTokenClaims(payload);
+    if (claims === undefined)
+      throw new VerifyError("TOKEN_INVALID", "Access token claims are malformed");
     if (claims.iat * 1000 > now + toleranceMs)
       throw new VerifyError("TOKEN_INVALID", "Access token is issued in the future");
     cache.set(token, claims, claims.exp * 1000);

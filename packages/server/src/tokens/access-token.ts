@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { SignJWT, errors as joseErrors, jwtVerify, type JWTHeaderParameters } from "jose";
-import type { AccessTokenClaims } from "@baton/protocol";
+import {
+  parseAccessTokenClaims,
+  VerifiedTokenCache,
+  type AccessTokenClaims,
+} from "@baton/protocol";
 import { AuthError } from "../errors.js";
 import type { Clock } from "../clock.js";
 import type { KeyRing } from "./key-ring.js";
-import { VerifiedTokenCache } from "./verified-token-cache.js";
 
 export interface AccessTokenSettings {
   issuer: string;
@@ -157,7 +160,9 @@ export class AccessTokens {
       if (unknownKey) throw new UnknownKeyError();
       throw new AuthError("TOKEN_INVALID", "Access token is invalid");
     }
-    const claims = checkClaimTypes(payload);
+    const claims = parseAccessTokenClaims(payload);
+    if (claims === undefined)
+      throw new AuthError("TOKEN_INVALID", "Access token claims are malformed");
     if (claims.iat * 1000 > now + this.settings.clockToleranceMs) {
       throw new AuthError("TOKEN_INVALID", "Access token is issued in the future");
     }
@@ -179,33 +184,3 @@ function isCanonicalBase64url(text: string): boolean {
 
 /** Internal: the token's `kid` is not in this instance's ring (yet). */
 class UnknownKeyError extends Error {}
-
-/** jose checked presence and time claims; the rest must also have the types Baton relies on. */
-function checkClaimTypes(payload: Record<string, unknown>): AccessTokenClaims {
-  const { iss, aud, sub, sid, roles, ver, iat, exp, jti } = payload;
-  const ok =
-    typeof iss === "string" &&
-    typeof aud === "string" &&
-    typeof sub === "string" &&
-    sub.length > 0 &&
-    typeof sid === "string" &&
-    sid.length > 0 &&
-    Array.isArray(roles) &&
-    roles.every((role) => typeof role === "string") &&
-    Number.isSafeInteger(ver) &&
-    Number.isSafeInteger(iat) &&
-    Number.isSafeInteger(exp) &&
-    typeof jti === "string";
-  if (!ok) throw new AuthError("TOKEN_INVALID", "Access token claims are malformed");
-  return {
-    iss,
-    aud,
-    sub,
-    sid,
-    roles: roles,
-    ver: ver as number,
-    iat: iat as number,
-    exp: exp as number,
-    jti,
-  };
-}

@@ -1,11 +1,14 @@
-import type { AccessTokenClaims } from "@baton/protocol";
-import { VerifyError } from "./verify-error.js";
+import type { AccessTokenClaims } from "./wire.js";
 
 /**
- * jose checked the signature, `iss`, `aud`, `typ`, the time claims and that sub/sid/iat/exp/jti
- * are present; Baton's claims must also have the types a resource server relies on.
+ * Baton's claims with the types every verifier relies on (after the JOSE library checked the
+ * signature, `iss`, `aud`, `typ`, the times and the presence of sub/sid/iat/exp/jti), or
+ * undefined when any is malformed. Shared by the server and `@baton/verify` so both accept
+ * exactly the same tokens.
  */
-export function checkClaimTypes(payload: Record<string, unknown>): AccessTokenClaims {
+export function parseAccessTokenClaims(
+  payload: Record<string, unknown>,
+): AccessTokenClaims | undefined {
   const { iss, aud, sub, sid, roles, ver, iat, exp, jti } = payload;
   const ok =
     typeof iss === "string" &&
@@ -20,13 +23,13 @@ export function checkClaimTypes(payload: Record<string, unknown>): AccessTokenCl
     Number.isSafeInteger(iat) &&
     Number.isSafeInteger(exp) &&
     typeof jti === "string";
-  if (!ok) throw new VerifyError("TOKEN_INVALID", "Access token claims are malformed");
+  if (!ok) return undefined;
   return {
     iss,
     aud,
     sub,
     sid,
-    roles: roles,
+    roles: roles as string[],
     ver: ver as number,
     iat: iat as number,
     exp: exp as number,

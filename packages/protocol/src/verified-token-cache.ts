@@ -1,14 +1,15 @@
-import type { AccessTokenClaims } from "@baton/protocol";
+import type { AccessTokenClaims } from "./wire.js";
 
 /**
  * Tokens whose signature and claims already checked out, kept until they expire, so a token
- * reused on every request costs a map lookup instead of an Ed25519 verification. Bounded: when
- * full, the oldest tenth is dropped (a Map iterates in insertion order).
+ * reused on every request costs a map lookup instead of a signature verification. Bounded: when
+ * full, the oldest tenth is dropped (a Map iterates in insertion order). Shared by the server
+ * and `@baton/verify`.
  */
-export class VerifiedCache {
+export class VerifiedTokenCache {
   private readonly entries = new Map<string, { claims: AccessTokenClaims; expiresAtMs: number }>();
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(private readonly maxEntries = 100_000) {}
 
   /** Claims of a cached token; "expired" once `now` reaches its expiry; undefined if unknown. */
   get(token: string, now: number): AccessTokenClaims | "expired" | undefined {
@@ -31,5 +32,13 @@ export class VerifiedCache {
       }
     }
     this.entries.set(token, { claims, expiresAtMs });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
   }
 }
