@@ -7,6 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { REAUTH_EVENT, SESSION_ENDED_EVENT, type SocketAuth } from "@baton/server";
 import { PASSWORD, signUp, startTestServer, type TestServer } from "../helpers/test-server.js";
 
+/** The next `event` on a socket.io client socket, with its arguments. */
+function nextEvent(socket: ClientSocket, event: string): Promise<unknown[]> {
+  return new Promise((resolve) => socket.once(event, (...args: unknown[]) => resolve(args)));
+}
+
 describe("socket authentication (socket.io)", () => {
   let server: TestServer;
   let http: HttpServer;
@@ -35,7 +40,7 @@ describe("socket authentication (socket.io)", () => {
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.disconnect();
-    await new Promise((resolve) => io.close(resolve));
+    await new Promise<void>((resolve) => void io.close(() => resolve()));
     await server.close();
   });
 
@@ -55,20 +60,22 @@ describe("socket authentication (socket.io)", () => {
   }
   async function connected(client: ClientSocket): Promise<void> {
     await Promise.race([
-      once(client, "connect"),
-      once(client, "connect_error").then(([error]) => Promise.reject(error as Error)),
+      nextEvent(client, "connect"),
+      nextEvent(client, "connect_error").then(([error]) => Promise.reject(error as Error)),
     ]);
   }
   async function refused(client: ClientSocket): Promise<string> {
-    const [error] = (await once(client, "connect_error")) as [Error & { data?: { code: string } }];
+    const [error] = (await nextEvent(client, "connect_error")) as [
+      Error & { data?: { code: string } },
+    ];
     return error.data?.code ?? "none";
   }
   async function endedWith(client: ClientSocket): Promise<{ code: string; message: string }> {
     // Both listeners at once: the two packets may be handled in the same tick.
-    const [[reason]] = (await Promise.all([once(client, SESSION_ENDED_EVENT), once(client, "disconnect")])) as [
-      [{ code: string; message: string }],
-      unknown,
-    ];
+    const [[reason]] = (await Promise.all([
+      nextEvent(client, SESSION_ENDED_EVENT),
+      nextEvent(client, "disconnect"),
+    ])) as [[{ code: string; message: string }], unknown];
     return reason;
   }
 

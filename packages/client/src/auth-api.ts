@@ -1,0 +1,159 @@
+import type { PublicUser, RefreshTransport, SessionInfo, TokenResponse } from "@baton/protocol";
+import { HttpError } from "./errors.js";
+import type { ApiResponse, Transport } from "./transport.js";
+
+/**
+ * Credentials for `register`.
+ *
+ * @example
+ * ```ts
+ * const input: RegisterInput = { email: "ada@example.com", password: "correct horse battery", name: "Ada" };
+ * ```
+ */
+export interface RegisterInput {
+  email: string;
+  password: string;
+  name?: string;
+}
+
+/**
+ * Credentials for `login`.
+ *
+ * @example
+ * ```ts
+ * const input: LoginInput = { email: "ada@example.com", password: "correct horse battery" };
+ * ```
+ */
+export interface LoginInput {
+  email: string;
+  password: string;
+}
+
+/**
+ * Input of `changePassword`.
+ *
+ * @example
+ * ```ts
+ * const input: ChangePasswordInput = { currentPassword: "old one", newPassword: "a much better one" };
+ * ```
+ */
+export interface ChangePasswordInput {
+  currentPassword: string;
+  newPassword: string;
+}
+
+/**
+ * The Baton endpoints as typed calls, one per route of docs/api.md. Stateless: tokens go in,
+ * responses come out; the client decides what to keep.
+ *
+ * @example
+ * ```ts
+ * const api = createAuthApi(transport, "cookie");
+ * const { body } = await api.login({ email, password });
+ * ```
+ */
+export interface AuthApi {
+  register(input: RegisterInput): Promise<ApiResponse<TokenResponse>>;
+  login(input: LoginInput): Promise<ApiResponse<TokenResponse>>;
+  /** Cookie transport sends the cookie; body transport needs the stored refresh token. */
+  refresh(
+    refreshToken: string | undefined,
+    options?: { timeoutMs?: number },
+  ): Promise<ApiResponse<TokenResponse>>;
+  /** Ends this session on the server (cookie, or the refresh token via `/revoke`). */
+  logout(refreshToken: string | undefined): Promise<void>;
+  logoutAll(accessToken: string): Promise<void>;
+  me(accessToken: string): Promise<PublicUser>;
+  sessions(accessToken: string): Promise<SessionInfo[]>;
+  revokeSession(accessToken: string, sessionId: string): Promise<void>;
+  changePassword(
+    accessToken: string,
+    input: ChangePasswordInput,
+  ): Promise<ApiResponse<TokenResponse>>;
+}
+
+/**
+ * Creates the {@link AuthApi} for one refresh transport.
+ *
+ * @example
+ * ```ts
+ * const api = createAuthApi(createTransport({ baseUrl, fetch, clock: systemClock, timeoutMs: 8_000 }), "body");
+ * ```
+ */
+export function createAuthApi(transport: Transport, mode: RefreshTransport): AuthApi {
+  const cookie = mode === "cookie";
+  // Only body transport asks for the refresh token in the JSON: a browser must never see it.
+  const asking = cookie ? {} : { transport: "body" as const };
+
+  const tokenCall = async (
+    path: string,
+    body: unknown,
+    extra: { accessToken?: string; timeoutMs?: number } = {},
+  ): Promise<ApiResponse<TokenResponse>> => {
+    const response = await transport.request<TokenResponse>("POST", path, {
+      body,
+      withCookie: cookie,
+      ...extra,
+    });
+    assertTokenResponse(response.body, response.status, !cookie);
+    return response;
+  };
+
+  return {
+    register: (input) => tokenCall("/register", { ...input, ...asking }),
+    login: (input) => tokenCall("/login", { ...input, ...asking }),
+    refresh: (refreshToken, options = {}) => {
+      if (cookie) return tokenCall("/refresh", {}, options);
+      if (!refreshToken) {
+        return Promise.reject(
+          new HttpError(401, "REFRESH_MISSING", "No refresh token is stored for this client."),
+        );
+      }
+      return tokenCall("/refresh", { refreshToken, transport: "body" }, options);
+    },
+    async logout(refreshToken) {
+      if (cookie) {
+        // The cookie alone identifies the session; a Bearer header that has expired could only
+        // turn a fine logout into a TOKEN_EXPIRED error.
+        await transport.request("POST", "/logout", { withCookie: true });
+      } else if (refreshToken) {
+        // RFC 7009 style: works without a valid access token and answers 204 either way.
+        await transport.request("POST", "/revoke", { body: { refreshToken } });
+      }
+    },
+    async logoutAll(accessToken) {
+      await transport.request("POST", "/logout-all", { accessToken });
+    },
+    async me(accessToken) {
+      const { body } = await transport.request<{ user: PublicUser }>("GET", "/me", {
+        accessToken,
+      });
+      return body.user;
+    },
+    async sessions(accessToken) {
+      const { body } = await transport.request<{ sessions: SessionInfo[] }>("GET", "/sessions", {
+        accessToken,
+      });
+      return body.sessions;
+    },
+    async revokeSession(accessToken, sessionId) {
+      await transport.request("DELETE", `/sessions/${encodeURIComponent(sessionId)}`, {
+        accessToken,
+      });
+    },
+    changePassword: (accessToken, input) =>
+      tokenCall("/password", { ...input, ...asking }, { accessToken }),
+  };
+}
+
+function assertTokenResponse(body: unknown, status: number, needsRefreshToken: boolean): void {
+  const value = body as Partial<TokenResponse> | undefined;
+  const valid =
+    typeof value?.accessToken === "string" &&
+    typeof value.user === "object" &&
+    value.user !== null &&
+    (!needsRefreshToken || typeof value.refreshToken === "string");
+  if (!valid) {
+    throw new HttpError(status, "HTTP_ERROR", "The auth server sent an unexpected token response.");
+  }
+}
