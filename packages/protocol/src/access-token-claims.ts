@@ -29,7 +29,7 @@ export function parseAccessTokenClaims(
     aud,
     sub,
     sid,
-    roles: roles as string[],
+    roles: roles,
     ver: ver as number,
     iat: iat as number,
     exp: exp as number,

@@ -10,3 +10,4 @@ export type {
 } from "./wire.js";
 export { parseAccessTokenClaims } from "./access-token-claims.js";
 export { VerifiedTokenCache } from "./verified-token-cache.js";
+export { isCanonicalBase64url } from "./base64url.js";

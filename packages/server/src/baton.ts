@@ -1,4 +1,5 @@
 import { pino, type Logger } from "pino";
+import { createLogger } from "./logging.js";
 import type { FastifyPluginAsync } from "fastify";
 import type { JWK } from "jose";
 import { ensureAdmin } from "./accounts/ensure-admin.js";
@@ -215,21 +216,4 @@ async function coordination(
 
 async function closeAll(closers: (() => Promise<void> | void)[]): Promise<void> {
   for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
-}
-
-/** JSON logs; credentials are redacted wherever a request or response is logged. */
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    redact: {
-      paths: [
-        "req.headers.authorization",
-        "req.headers.cookie",
-        'res.headers["set-cookie"]',
-        "headers.authorization",
-        "headers.cookie",
-      ],
-      censor: "[redacted]",
-    },
-  });
 }

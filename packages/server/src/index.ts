@@ -7,7 +7,8 @@
  * const baton = await createBaton();
  * await fastifyApp.register(baton.fastify);
  */
-export { createBaton, createLogger } from "./baton.js";
+export { createBaton } from "./baton.js";
+export { createLogger } from "./logging.js";
 export type { Baton, StartupReport } from "./baton.js";
 export { startServer } from "./server.js";
 export type { ServerOptions, RunningServer } from "./server.js";

@@ -4,6 +4,8 @@ import type { BatonOptions } from "./config/options.js";
 import { AuthError } from "./errors.js";
 import { errorReply } from "./http/error-reply.js";
 import { sendReply } from "./fastify/fastify-plugin.js";
+import { fromFastifyError } from "./fastify/fastify-errors.js";
+import { withRequestSerializer } from "./logging.js";
 
 export interface ServerOptions extends BatonOptions {
   /** Default 3000; 0 picks a free port. */
@@ -40,7 +42,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const baton = await createBaton(options, options.optionNames);
   // pino's Logger type is wider than Fastify's logger type; pin the instance to the default one.
-  const logger: FastifyBaseLogger = baton.logger;
+  const logger: FastifyBaseLogger = withRequestSerializer(baton.logger);
   const app = Fastify({
     loggerInstance: logger,
     trustProxy: trustProxySetting(options.trustProxy),
@@ -53,7 +55,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       sendReply(reply, errorReply(new AuthError("NOT_FOUND", "No such endpoint"), baton.logger)),
     );
     app.setErrorHandler((error, _request, reply) =>
-      sendReply(reply, errorReply(error, baton.logger)),
+      sendReply(reply, errorReply(fromFastifyError(error, baton.config.bodyLimit), baton.logger)),
     );
     await options.configure?.(app, baton);
     const host = options.host ?? "0.0.0.0";

@@ -1,4 +1,5 @@
 import {
+  isCanonicalBase64url,
   parseAccessTokenClaims,
   VerifiedTokenCache,
   type AccessTokenClaims,
@@ -97,8 +98,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const cached = cache.get(token, now - toleranceMs);
     if (cached === "expired") throw new VerifyError("TOKEN_EXPIRED", "Access token has expired");
     if (cached !== undefined) return cached;
-    if (token.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(token))
+    if (
+      token.length > MAX_TOKEN_LENGTH ||
+      !JWT_SHAPE.test(token) ||
+      !isCanonicalBase64url(token.slice(token.lastIndexOf(".") + 1))
+    ) {
       throw new VerifyError("TOKEN_INVALID", "Access token is malformed");
+    }
 
     let payload: Record<string, unknown>;
     try {

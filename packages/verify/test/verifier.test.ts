@@ -265,3 +265,28 @@ describe("when Baton cannot be reached", () => {
     expect(await failure(verifier.verify(accessToken))).toBe("UNAVAILABLE");
   });
 });
+
+describe("canonical signatures", () => {
+  it("refuses other spellings of a valid signature, like the server does", async () => {
+    const server = await startBaton();
+    try {
+      const { accessToken } = await signIn(server, "canon@example.com");
+      const verifier = createVerifier({
+        jwksUrl: jwksUrl(server),
+        issuer: "baton",
+        audience: "baton",
+      });
+      await expect(verifier.verify(accessToken)).resolves.toMatchObject({
+        sub: expect.any(String),
+      });
+      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      // Flipping the lowest bit of the last character changes only spare bits: it decodes alike.
+      const sibling = alphabet[alphabet.indexOf(accessToken.at(-1)!) ^ 1]!;
+      await expect(verifier.verify(accessToken.slice(0, -1) + sibling)).rejects.toMatchObject({
+        code: "TOKEN_INVALID",
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});

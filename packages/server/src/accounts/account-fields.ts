@@ -2,6 +2,8 @@ import { AuthError } from "../errors.js";
 
 const EMAIL_SHAPE = /^[^\s@"<>()[\]\\,;:]+@[^\s@"<>()[\]\\,;:]+\.[^\s@"<>()[\]\\,;:]+$/u;
 const CONTROL = /\p{Cc}|\p{Cf}/u;
+/** U+2028 and U+2029 break lines wherever a name is shown or logged, as CR and LF do. */
+const LINE_BREAK = /\p{Zl}|\p{Zp}/u;
 
 /**
  * One spelling per mailbox: Unicode NFKC, trimmed, lower-cased. So `Ann@Example.com` and
@@ -15,12 +17,12 @@ export function normalizeEmail(raw: string): string {
   return email;
 }
 
-/** Display name: optional, at most 100 characters, no control characters (no header injection). */
+/** Display name: optional, at most 100 characters, one line, no control characters (no header or log injection). */
 export function normalizeName(raw: string | null | undefined): string | null {
   if (raw === undefined || raw === null) return null;
   const name = raw.normalize("NFKC").trim();
   if (name === "") return null;
-  if ([...name].length > 100 || CONTROL.test(name))
+  if ([...name].length > 100 || CONTROL.test(name) || LINE_BREAK.test(name))
     throw invalid("name", "must be at most 100 characters, without control characters");
   return name;
 }

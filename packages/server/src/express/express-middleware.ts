@@ -84,14 +84,32 @@ async function readBody(request: NodeRequest, limit: number): Promise<HttpReques
     if (Buffer.isBuffer(request.body)) return request.body.toString("utf8");
     return { parsed: request.body };
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new AuthError("PAYLOAD_TOO_LARGE", `Body larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return size === 0 ? undefined : Buffer.concat(chunks).toString("utf8");
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    request.on("data", (chunk: Buffer) => {
+      if (settled) return; // past the limit: keep draining so the 413 reaches the client
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      settled = true;
+      chunks.length = 0;
+      reject(new AuthError("PAYLOAD_TOO_LARGE", `Body larger than ${limit} bytes`));
+    });
+    request.on("end", () => {
+      if (settled) return;
+      settled = true;
+      resolve(size === 0 ? undefined : Buffer.concat(chunks).toString("utf8"));
+    });
+    request.on("error", (error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    });
+  });
 }
 
 export function writeReply(response: ServerResponse, reply: HttpReply): void {

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { AuthInfo, Core } from "../core.js";
-import { AuthError } from "../errors.js";
 import { errorReply } from "../http/error-reply.js";
+import { fromFastifyError } from "./fastify-errors.js";
 import type { RequestPipeline } from "../http/request-pipeline.js";
 import type { HttpReply, HttpRequest, Route } from "../http/route.js";
 import { routeUrl } from "../http/routes/all-routes.js";
@@ -37,18 +37,9 @@ export function createFastifyPlugin(
             done(null, body);
           },
         );
-        scope.setErrorHandler((error: { code?: string; statusCode?: number }, _request, reply) => {
-          const failure =
-            error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
-              ? new AuthError(
-                  "PAYLOAD_TOO_LARGE",
-                  `Body larger than ${core.config.bodyLimit} bytes`,
-                )
-              : error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
-                ? new AuthError("VALIDATION_FAILED", "Malformed request")
-                : error;
-          return sendReply(reply, errorReply(failure, core.logger));
-        });
+        scope.setErrorHandler((error, _request, reply) =>
+          sendReply(reply, errorReply(fromFastifyError(error, core.config.bodyLimit), core.logger)),
+        );
         const preflightUrls = new Set<string>();
         for (const route of routes) {
           for (const path of [route.path, ...(route.aliases ?? [])]) {

@@ -73,7 +73,7 @@ export function createSocketAuth(core: Core, options: SocketAuthOptions = {}): S
   function sweep(): void {
     const now = core.clock.now();
     for (const socket of live) {
-      const auth = socket.data.auth as SocketAuthData;
+      const auth = authOf(socket);
       const standing = core.denylist.standing({
         sid: auth.sessionId,
         sub: auth.userId,
@@ -94,19 +94,19 @@ export function createSocketAuth(core: Core, options: SocketAuthOptions = {}): S
     middleware(socket, next) {
       verify((socket.handshake.auth as { token?: unknown } | undefined)?.token)
         .then((auth) => {
-          socket.data.auth = auth;
+          setAuth(socket, auth);
           live.add(socket);
           socket.on("disconnect", () => live.delete(socket));
           socket.on(REAUTH_EVENT, (token: unknown, ack?: unknown) => {
             const reply =
               typeof ack === "function" ? (ack as (result: unknown) => void) : () => undefined;
-            const current = socket.data.auth as SocketAuthData;
+            const current = authOf(socket);
             verify(token)
               .then((next) => {
                 // A socket belongs to one user; a token of someone else cannot take it over.
                 if (next.userId !== current.userId)
                   throw new AuthError("FORBIDDEN", "The token belongs to another user");
-                socket.data.auth = next;
+                setAuth(socket, next);
                 reply({ ok: true, expiresAt: next.expiresAt });
               })
               .catch((error: unknown) => {
@@ -132,4 +132,12 @@ export function createSocketAuth(core: Core, options: SocketAuthOptions = {}): S
       clearInterval(timer);
     },
   };
+}
+
+function authOf(socket: Socket): SocketAuthData {
+  return (socket.data as { auth: SocketAuthData }).auth;
+}
+
+function setAuth(socket: Socket, auth: SocketAuthData): void {
+  (socket.data as { auth?: SocketAuthData }).auth = auth;
 }

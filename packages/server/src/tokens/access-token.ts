@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { SignJWT, errors as joseErrors, jwtVerify, type JWTHeaderParameters } from "jose";
 import {
+  isCanonicalBase64url,
   parseAccessTokenClaims,
   VerifiedTokenCache,
   type AccessTokenClaims,
@@ -172,15 +173,6 @@ export class AccessTokens {
 }
 
 const RELOAD_COOLDOWN_MS = 5_000;
-
-/**
- * Base64url decoders ignore the spare low bits of the last character, so without this check one
- * signature has several spellings and one token several strings (RFC 4648 §3.5: decoders MAY
- * reject non-canonical encodings; we do, so a token string is unique).
- */
-function isCanonicalBase64url(text: string): boolean {
-  return Buffer.from(text, "base64url").toString("base64url") === text;
-}
 
 /** Internal: the token's `kid` is not in this instance's ring (yet). */
 class UnknownKeyError extends Error {}

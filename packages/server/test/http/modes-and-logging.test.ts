@@ -79,6 +79,9 @@ describe("logs", () => {
       await ada.client.get("/api/auth/me", refreshed.body.accessToken);
       await ada.client.get("/api/auth/me", `${refreshed.body.accessToken}x`);
       await ada.client.post("/api/auth/logout", undefined, { token: refreshed.body.accessToken });
+      // Refused, and the query string never reaches the request log either.
+      secrets.push("query-token-never-logged");
+      await ada.client.get("/api/auth/me?access_token=query-token-never-logged");
     } finally {
       await server.close();
     }
@@ -116,6 +119,43 @@ describe("unexpected failures", () => {
     } finally {
       await server.close();
       await real.close();
+    }
+  });
+});
+
+describe("requests Baton does not route", () => {
+  it("a malformed body on an unknown path is a 4xx with a code, not a 500", async () => {
+    const server = await startTestServer("fastify");
+    try {
+      const client = server.client();
+      const malformed = await client.request("POST", "/nope", {
+        rawBody: "{",
+        headers: { "content-type": "application/json" },
+      });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.error.code).toBe("VALIDATION_FAILED");
+      const big = await client.request("POST", "/nope", {
+        rawBody: "x".repeat(40_000),
+        headers: { "content-type": "application/json" },
+      });
+      expect(big.status).toBe(413);
+      expect(big.body.error.code).toBe("PAYLOAD_TOO_LARGE");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("Express: a body far over the limit gets its 413, not a connection reset", async () => {
+    const server = await startTestServer("express");
+    try {
+      const response = await server.client().request("POST", "/api/auth/login", {
+        rawBody: "x".repeat(1_048_576),
+        headers: { "content-type": "application/json" },
+      });
+      expect(response.status).toBe(413);
+      expect(response.body.error.code).toBe("PAYLOAD_TOO_LARGE");
+    } finally {
+      await server.close();
     }
   });
 });

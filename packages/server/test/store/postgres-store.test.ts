@@ -9,14 +9,14 @@ describe.runIf(available)("PostgreSQL", () => {
   it("migrates schemas side by side: each keeps its own migration bookkeeping", async () => {
     const [first, second] = await Promise.all([freshPostgresSchema(), freshPostgresSchema()]);
     try {
-      const stores = await Promise.all([openStore(first!.url), openStore(second!.url)]);
-      const again = await openStore(first!.url); // already migrated: a no-op
+      const stores = await Promise.all([openStore(first.url), openStore(second.url)]);
+      const again = await openStore(first.url); // already migrated: a no-op
       for (const store of [...stores, again]) {
         await store.ping();
         await store.close();
       }
     } finally {
-      await Promise.all([first!.drop(), second!.drop()]);
+      await Promise.all([first.drop(), second.drop()]);
     }
   });
 
@@ -24,11 +24,11 @@ describe.runIf(available)("PostgreSQL", () => {
     const schema = await freshPostgresSchema();
     const store = await openStore(schema.url);
     const close = store.close.bind(store);
-    return Object.assign(store, {
+    return Object.assign<Store, Pick<Store, "close">>(store, {
       async close() {
         await close();
         await schema.drop();
       },
-    }) as Store;
+    });
   });
 });
