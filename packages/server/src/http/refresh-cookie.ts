@@ -1,5 +1,6 @@
 import { parse, serialize } from "cookie";
 import type { BatonConfig } from "../config/options.js";
+import { AuthError } from "../errors.js";
 
 /**
  * The refresh cookie: HttpOnly (no script can read it), SameSite (Strict by default), Secure in
@@ -38,4 +39,25 @@ export function parseCookies(header: string | string[] | undefined): Record<stri
   for (const [name, value] of Object.entries(parse(text)))
     if (value !== undefined) cookies[name] = value;
   return cookies;
+}
+
+/**
+ * The refresh token from the cookie header, if any. A header carrying the refresh cookie more
+ * than once (a cookie "tossed" by a sibling subdomain, RFC 6265bis §8.6) is ambiguous and refused
+ * rather than guessed at, like two Authorization headers.
+ */
+export function readRefreshCookie(
+  header: string | string[] | undefined,
+  name: string,
+): string | undefined {
+  const text = Array.isArray(header) ? header.join("; ") : header;
+  if (text === undefined) return undefined;
+  const matches = text.split(";").filter((pair) => pair.trim().split("=", 1)[0] === name);
+  if (matches.length > 1) {
+    throw new AuthError(
+      "VALIDATION_FAILED",
+      "The refresh cookie was sent more than once; clear this site's cookies and sign in again",
+    );
+  }
+  return parseCookies(text)[name];
 }

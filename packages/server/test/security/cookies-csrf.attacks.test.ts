@@ -399,7 +399,7 @@ describe("the refresh cookie's attributes", () => {
     );
   });
 
-  it("two refresh cookies (cookie tossing): the first is used and the other session is neither rotated nor revoked — known limit, see docs/security.md", async () => {
+  it("two refresh cookies (cookie tossing) are refused, and neither session is rotated or revoked — RFC 6265bis §8.6; OWASP ASVS 3.4", async () => {
     const victim = await signUp(server, "tossed-victim@example.com");
     const attacker = await signUp(server, "tosser@example.com");
     const own = victim.client.jar.get("refresh_token")!;
@@ -407,7 +407,10 @@ describe("the refresh cookie's attributes", () => {
     const response = await server.client().post("/api/auth/refresh", undefined, {
       headers: { cookie: `refresh_token=${own}; refresh_token=${tossed}` },
     });
-    expect(response.body.user.email).toBe("tossed-victim@example.com");
+    expectError(response, "VALIDATION_FAILED");
+    expect((await victim.client.post("/api/auth/refresh")).body.user.email).toBe(
+      "tossed-victim@example.com",
+    );
     expect((await attacker.client.post("/api/auth/refresh")).body.user.email).toBe(
       "tosser@example.com",
     );

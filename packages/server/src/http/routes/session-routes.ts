@@ -9,7 +9,7 @@ import {
 import { authenticate } from "../../sessions/authenticate.js";
 import { AuthError } from "../../errors.js";
 import type { AuthInfo } from "../../core.js";
-import { clearedRefreshCookie } from "../refresh-cookie.js";
+import { clearedRefreshCookie, readRefreshCookie } from "../refresh-cookie.js";
 import { countHeader, single } from "../headers.js";
 import {
   ErrorBodySchema,
@@ -42,8 +42,8 @@ export const refreshRoute: Route = {
       schema: ErrorBodySchema,
     },
   },
-  async handle({ core, body, cookies, meta }: RouteContext<RefreshBody>) {
-    const fromCookie = cookies[core.config.cookieName];
+  async handle({ core, body, headers, meta }: RouteContext<RefreshBody>) {
+    const fromCookie = readRefreshCookie(headers.cookie, core.config.cookieName);
     const fromBody = body.refreshToken;
     if (fromCookie !== undefined && fromBody !== undefined && fromCookie !== fromBody) {
       throw new AuthError(
@@ -69,7 +69,7 @@ export const logoutRoute: Route = {
   rateLimited: true,
   body: LogoutBody,
   responses: { 204: { description: "Signed out (also when already signed out)" } },
-  async handle({ core, body, cookies, headers, meta, rawHeaders }: RouteContext<LogoutBody>) {
+  async handle({ core, body, headers, meta, rawHeaders }: RouteContext<LogoutBody>) {
     let auth: AuthInfo | undefined;
     if (headers.authorization !== undefined) {
       const header = single(headers.authorization);
@@ -79,7 +79,11 @@ export const logoutRoute: Route = {
     }
     await logout(
       core,
-      { refreshToken: body.refreshToken ?? cookies[core.config.cookieName], auth },
+      {
+        refreshToken:
+          body.refreshToken ?? readRefreshCookie(headers.cookie, core.config.cookieName),
+        auth,
+      },
       meta,
     );
     return { status: 204, headers: { "set-cookie": clearedRefreshCookie(core.config) } };
