@@ -34,3 +34,7 @@ export type {
   SessionInfo,
   AccessTokenClaims,
 } from "@baton/protocol";
+// Type augmentations: `request.auth` on Fastify and Express requests.
+export type {} from "./fastify/fastify-plugin.js";
+export type {} from "./express/express-middleware.js";
+export { serverEnv } from "./config/env.js";

@@ -1,0 +1,62 @@
+import type { DemoAdmin } from "./demo-env.js";
+import type { DemoServer } from "./demo-server.js";
+
+/**
+ * The development banner, in the spirit of `baton serve`'s: where to click, how to get into the
+ * Admin page, what was generated and where. On stderr, so stdout keeps only JSON logs.
+ */
+export function demoBanner(
+  server: DemoServer,
+  details: { admin: DemoAdmin | undefined; publicUrl?: string | undefined; spaBuilt: boolean },
+): string {
+  const { config, startup } = server.baton;
+  const line = "=".repeat(78);
+  const open = details.publicUrl ?? server.url;
+  const ttl = formatMs(config.accessTokenTtlMs);
+  const admin = details.admin;
+  const rows = [
+    line,
+    "  BATON DEMO: real-time chat on Baton, in DEVELOPMENT mode",
+    line,
+    `  Open          ${open}${details.spaBuilt ? "" : "   (web app not built: npm run build -w @baton/demo)"}`,
+    ...(details.publicUrl
+      ? [`  API server    ${server.url}  (Vite proxies /api and /socket.io here)`]
+      : []),
+    ...(admin
+      ? [
+          `  Admin login   ${admin.email}  /  ${admin.password}`,
+          admin.source === "env"
+            ? "                (from ADMIN_EMAIL / ADMIN_PASSWORD)"
+            : admin.source === "memory"
+              ? "                (generated for this in-memory database)"
+              : `                (${admin.source === "generated" ? "GENERATED now and saved to" : "from"} ${admin.file}; set ADMIN_EMAIL/ADMIN_PASSWORD to choose)`,
+        ]
+      : []),
+    `  Auth API      ${server.url}${config.basePath}   (OpenAPI: ${config.basePath}/openapi.json)`,
+    `  Chat          ${server.url}/api/chat  +  socket.io at /socket.io (Baton socket auth)`,
+    `  Database      ${redact(config.databaseUrl)}   (chat messages: table demo_messages)`,
+    startup.secret === "file"
+      ? `  Root secret   ${startup.secretGeneratedAt ? "GENERATED now and saved to" : "read from"} ${config.secretFile}`
+      : startup.secret === "memory"
+        ? "  Root secret   GENERATED in memory only: sessions end when this process stops"
+        : "  Root secret   from BATON_SECRET",
+    config.jwtAlg === "HS256"
+      ? "  Signing key   HS256 with JWT_SECRET"
+      : `  Signing key   Ed25519 kid=${startup.signingKeyId}${startup.signingKeyGenerated ? "  (GENERATED now; stored sealed in the database)" : ""}`,
+    `  Access tokens ${ttl}  (try ACCESS_TOKEN_TTL=10s npm start: sockets re-authenticate live)`,
+    "",
+    "  Production: NODE_ENV=production, BATON_SECRET, HTTPS in front. See docs/configuration.md.",
+    line,
+  ];
+  return rows.join("\n");
+}
+
+function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1000}s`;
+}
+
+function redact(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, "$1:***@");
+}
