@@ -16,7 +16,11 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "packages/*/test/**/*.test.tsx", "apps/*/test/**/*.test.ts"],
+    include: [
+      "packages/*/test/**/*.test.ts",
+      "packages/*/test/**/*.test.tsx",
+      "apps/*/test/**/*.test.ts",
+    ],
     // Fault tests stop and start the machine's PostgreSQL and Redis: they run alone, after the
     // rest (npm run test:faults).
     exclude: process.env.BATON_FAULT_TESTS
