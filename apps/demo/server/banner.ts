@@ -24,12 +24,13 @@ export function demoBanner(
       : []),
     ...(admin
       ? [
-          `  Admin login   ${admin.email}  /  ${admin.password}`,
+          // The password itself is never printed: console output ends up in logs.
+          `  Admin login   ${admin.email}`,
           admin.source === "env"
-            ? "                (from ADMIN_EMAIL / ADMIN_PASSWORD)"
+            ? "                password from ADMIN_PASSWORD"
             : admin.source === "memory"
-              ? "                (generated for this in-memory database)"
-              : `                (${admin.source === "generated" ? "GENERATED now and saved to" : "from"} ${admin.file}; set ADMIN_EMAIL/ADMIN_PASSWORD to choose)`,
+              ? "                password generated for this in-memory database (set ADMIN_PASSWORD to choose one)"
+              : `                password ${admin.source === "generated" ? "GENERATED now and saved to" : "in"} ${admin.file}  (cat it; or set ADMIN_EMAIL/ADMIN_PASSWORD)`,
         ]
       : []),
     `  Auth API      ${server.url}${config.basePath}   (OpenAPI: ${config.basePath}/openapi.json)`,
