@@ -35,4 +35,11 @@ export type { AxiosLikeConfig, AxiosLikeHandler, AxiosLikeInstance } from "./axi
 export type { FetchLike } from "./transport.js";
 export type { BroadcastChannelLike, LockManagerLike } from "./cross-tab.js";
 export type { WakeEnvironment, EventTargetLike } from "./wake-events.js";
-export type { PublicUser, SessionInfo, ErrorCode } from "@baton/protocol";
+export { REAUTH_EVENT, SESSION_ENDED_EVENT } from "@baton/protocol";
+export type {
+  PublicUser,
+  SessionInfo,
+  ErrorCode,
+  ReauthAck,
+  SessionEndedNotice,
+} from "@baton/protocol";

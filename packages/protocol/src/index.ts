@@ -11,3 +11,5 @@ export type {
 export { parseAccessTokenClaims } from "./access-token-claims.js";
 export { VerifiedTokenCache } from "./verified-token-cache.js";
 export { isCanonicalBase64url } from "./base64url.js";
+export { REAUTH_EVENT, SESSION_ENDED_EVENT } from "./socket-events.js";
+export type { ReauthAck, SessionEndedNotice } from "./socket-events.js";

@@ -20,7 +20,7 @@ export { AuthError, StoreUnavailableError, isAuthError } from "./errors.js";
 export type { AuthInfo } from "./core.js";
 export type { Clock } from "./clock.js";
 export type { Guard } from "./http/guard.js";
-export { REAUTH_EVENT, SESSION_ENDED_EVENT } from "./socket/socket-auth.js";
+export { REAUTH_EVENT, SESSION_ENDED_EVENT } from "@baton/protocol";
 export type { SocketAuth, SocketAuthData, SocketAuthOptions } from "./socket/socket-auth.js";
 export type { NodeMiddleware } from "./express/express-middleware.js";
 export type { AuditEvent, AuditEventType } from "./audit/audit-log.js";

@@ -1,4 +1,10 @@
-import { SessionEndedError, type AuthClient, type TokenRefreshedEvent } from "@baton/client";
+import {
+  REAUTH_EVENT,
+  SESSION_ENDED_EVENT,
+  SessionEndedError,
+  type AuthClient,
+  type TokenRefreshedEvent,
+} from "@baton/client";
 import { io, type Socket } from "socket.io-client";
 import {
   CHAT_EVENTS,
@@ -11,8 +17,6 @@ import {
 
 // Baton's socket adapter (docs/api.md, "Sockets"): the client re-sends every new access token on
 // the live socket, and the server says why before it disconnects a socket.
-const REAUTH_EVENT = "baton:reauth";
-const SESSION_ENDED_EVENT = "baton:session-ended";
 
 /** Codes after which a fresh access token (from a refresh) may get the socket back. */
 const RENEWABLE = new Set(["TOKEN_EXPIRED", "TOKEN_INVALID", "TOKEN_MISSING", "SESSION_REVOKED"]);

@@ -1,13 +1,8 @@
 import type { ExtendedError, Socket } from "socket.io";
-import type { ErrorCode } from "@baton/protocol";
+import { REAUTH_EVENT, SESSION_ENDED_EVENT, type ErrorCode } from "@baton/protocol";
 import type { AuthInfo, Core } from "../core.js";
 import { AuthError } from "../errors.js";
 import { verifyAccessToken } from "../sessions/authenticate.js";
-
-/** Client → server: `socket.emit(REAUTH_EVENT, newAccessToken, ack)` after every refresh. */
-export const REAUTH_EVENT = "baton:reauth";
-/** Server → client, just before the server disconnects the socket: `{ code, message }`. */
-export const SESSION_ENDED_EVENT = "baton:session-ended";
 
 export interface SocketAuthOptions {
   /** How often live sockets are checked for revocation and expiry. Default 250 ms. */
