@@ -1,3 +1,4 @@
+import { startupRows } from "@baton/server";
 import type { DemoAdmin } from "./demo-env.js";
 import type { DemoServer } from "./demo-server.js";
 
@@ -9,7 +10,7 @@ export function demoBanner(
   server: DemoServer,
   details: { admin: DemoAdmin | undefined; publicUrl?: string | undefined; spaBuilt: boolean },
 ): string {
-  const { config, startup } = server.baton;
+  const { config } = server.baton;
   const line = "=".repeat(78);
   const open = details.publicUrl ?? server.url;
   const ttl = formatMs(config.accessTokenTtlMs);
@@ -35,15 +36,9 @@ export function demoBanner(
       : []),
     `  Auth API      ${server.url}${config.basePath}   (OpenAPI: ${config.basePath}/openapi.json)`,
     `  Chat          ${server.url}/api/chat  +  socket.io at /socket.io (Baton socket auth)`,
-    `  Database      ${redact(config.databaseUrl)}   (chat messages: table demo_messages)`,
-    startup.secret === "file"
-      ? `  Root secret   ${startup.secretGeneratedAt ? "GENERATED now and saved to" : "read from"} ${config.secretFile}`
-      : startup.secret === "memory"
-        ? "  Root secret   GENERATED in memory only: sessions end when this process stops"
-        : "  Root secret   from BATON_SECRET",
-    config.jwtAlg === "HS256"
-      ? "  Signing key   HS256 with JWT_SECRET"
-      : `  Signing key   Ed25519 kid=${startup.signingKeyId}${startup.signingKeyGenerated ? "  (GENERATED now; stored sealed in the database)" : ""}`,
+    ...startupRows(server.baton).map((row) =>
+      row.startsWith("  Database") ? `${row}   (chat messages: table demo_messages)` : row,
+    ),
     `  Access tokens ${ttl}  (try ACCESS_TOKEN_TTL=10s npm start: sockets re-authenticate live)`,
     "",
     "  Production: NODE_ENV=production, BATON_SECRET, HTTPS in front. See docs/configuration.md.",
@@ -56,8 +51,4 @@ function formatMs(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   return `${ms / 1000}s`;
-}
-
-function redact(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, "$1:***@");
 }

@@ -38,3 +38,4 @@ export type {
 export type {} from "./fastify/fastify-plugin.js";
 export type {} from "./express/express-middleware.js";
 export { serverEnv } from "./config/env.js";
+export { developmentBanner, startupRows } from "./cli/banner.js";

@@ -1,3 +1,4 @@
+import type { Baton } from "../baton.js";
 import type { RunningServer } from "../server.js";
 
 /**
@@ -12,15 +13,7 @@ export function developmentBanner(server: RunningServer): string {
     "  BATON is running in DEVELOPMENT mode",
     line,
     `  Auth API      ${server.url}${config.basePath}   (OpenAPI: ${config.basePath}/openapi.json)`,
-    `  Database      ${config.databaseUrl}`,
-    startup.secret === "file"
-      ? `  Root secret   ${startup.secretGeneratedAt ? "GENERATED now and saved to" : "read from"} ${config.secretFile}`
-      : startup.secret === "memory"
-        ? "  Root secret   GENERATED in memory only: sessions end when this process stops"
-        : "  Root secret   from BATON_SECRET",
-    config.jwtAlg === "HS256"
-      ? "  Signing key   HS256 with JWT_SECRET"
-      : `  Signing key   Ed25519 kid=${startup.signingKeyId}${startup.signingKeyGenerated ? "  (GENERATED now; stored sealed in the database)" : ""}`,
+    ...startupRows(server.baton),
     ...(startup.admin ? [`  Admin         ${config.adminEmail} (${startup.admin})`] : []),
     `  Cookies       ${config.cookieName}; Secure=${config.cookieSecure}; SameSite=${config.cookieSameSite}`,
     "",
@@ -29,4 +22,23 @@ export function developmentBanner(server: RunningServer): string {
     line,
   ];
   return rows.join("\n");
+}
+
+/**
+ * Banner rows saying where the data lives and what this start generated (database, root secret,
+ * signing key), for any program that starts Baton. A password in the database URL is masked.
+ */
+export function startupRows(baton: Baton): string[] {
+  const { config, startup } = baton;
+  return [
+    `  Database      ${config.databaseUrl.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, "$1:***@")}`,
+    startup.secret === "file"
+      ? `  Root secret   ${startup.secretGeneratedAt ? "GENERATED now and saved to" : "read from"} ${config.secretFile}`
+      : startup.secret === "memory"
+        ? "  Root secret   GENERATED in memory only: sessions end when this process stops"
+        : "  Root secret   from BATON_SECRET",
+    config.jwtAlg === "HS256"
+      ? "  Signing key   HS256 with JWT_SECRET"
+      : `  Signing key   Ed25519 kid=${startup.signingKeyId}${startup.signingKeyGenerated ? "  (GENERATED now; stored sealed in the database)" : ""}`,
+  ];
 }
