@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { optionsFromEnv, type BatonOptions } from "@baton/server";
+import { optionsFromEnv, serverEnv, type BatonOptions } from "@baton/server";
 
 export const DEFAULT_ADMIN_EMAIL = "admin@example.com";
 const DEFAULT_DATABASE_URL = "sqlite:./data/baton.db";
@@ -33,13 +33,9 @@ export interface DemoEnv {
  */
 export function demoEnv(env: NodeJS.ProcessEnv): DemoEnv {
   const fromEnv = optionsFromEnv(env);
-  const problems = [...fromEnv.problems];
+  const server = serverEnv(env);
+  const problems = [...fromEnv.problems, ...server.problems];
   const options: BatonOptions = fromEnv.options;
-
-  const port = env.PORT ? Number(env.PORT) : 3000;
-  if (!/^\d+$/.test(env.PORT ?? "0") || port > 65_535) {
-    problems.push(`PORT: ${JSON.stringify(env.PORT)} is not a TCP port`);
-  }
 
   const admin: DemoAdmin | undefined =
     options.adminEmail && options.adminPassword
@@ -49,9 +45,7 @@ export function demoEnv(env: NodeJS.ProcessEnv): DemoEnv {
   return {
     options,
     optionNames: fromEnv.names,
-    port,
-    host: env.HOST || "0.0.0.0",
-    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    ...server.value,
     admin,
     problems,
     warnings: fromEnv.warnings,
@@ -100,12 +94,3 @@ function generatePassword(): string {
 }
 
 /** Like `baton serve`: `true`/`false`, a hop count, or a list of proxy addresses/CIDRs. */
-function parseTrustProxy(raw: string | undefined): boolean | number | string[] {
-  if (raw === undefined || raw === "" || /^(false|0|no)$/i.test(raw)) return false;
-  if (/^(true|yes)$/i.test(raw)) return true;
-  if (/^\d+$/.test(raw)) return Number(raw);
-  return raw
-    .split(",")
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
