@@ -49,7 +49,6 @@ export function createGuard(core: Core, roles: readonly string[]): Guard {
     response: FastifyLikeReply | ServerResponse,
     next: (error?: unknown) => void,
   ): void {
-    const refuse = (error: unknown) => respond(response, errorReply(error, core.logger));
     try {
       const rawHeaders = request.raw?.rawHeaders ?? request.rawHeaders ?? [];
       const auth = authenticateNow(
@@ -57,11 +56,13 @@ export function createGuard(core: Core, roles: readonly string[]): Guard {
         single(request.headers.authorization),
         countHeader(rawHeaders, "authorization"),
       );
-      // A token seen before is answered synchronously: no promise on the hot path.
-      if (auth instanceof Promise) auth.then((value) => admit(request, value, next)).catch(refuse);
-      else admit(request, auth, next);
+      // A token seen before is answered synchronously: no promise (or closure) on the hot path.
+      if (!(auth instanceof Promise)) return admit(request, auth, next);
+      auth
+        .then((value) => admit(request, value, next))
+        .catch((error: unknown) => respond(response, errorReply(error, core.logger)));
     } catch (error) {
-      refuse(error);
+      respond(response, errorReply(error, core.logger));
     }
   }
   return guard as Guard;

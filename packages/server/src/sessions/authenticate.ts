@@ -1,7 +1,7 @@
 import type { AccessTokenClaims } from "@baton/protocol";
 import type { Core, AuthInfo } from "../core.js";
 import { AuthError } from "../errors.js";
-import { readBearerToken } from "../tokens/bearer.js";
+import { bearerCandidate, readBearerToken } from "../tokens/bearer.js";
 
 /**
  * The hot path of every protected request: parse the header, verify (cached after the first
@@ -13,6 +13,11 @@ export function authenticateNow(
   authorization: string | undefined,
   headerCount?: number,
 ): AuthInfo | Promise<AuthInfo> {
+  if (headerCount === undefined || headerCount <= 1) {
+    const candidate = bearerCandidate(authorization);
+    const cached = candidate === undefined ? undefined : core.accessTokens.verifyCached(candidate);
+    if (cached !== undefined) return toAuthInfo(assertStanding(core, cached));
+  }
   const token = readBearerToken(authorization, headerCount);
   const cached = core.accessTokens.verifyCached(token);
   if (cached !== undefined) return toAuthInfo(assertStanding(core, cached));

@@ -22,3 +22,15 @@ export function readBearerToken(
   }
   return match[1];
 }
+
+/**
+ * The token part of `Bearer <token>` without validating it, or undefined when the header does not
+ * start that way. Only for a cache lookup: a string found in the verified-token cache was fully
+ * checked when it was first seen; anything else goes through {@link readBearerToken}.
+ */
+export function bearerCandidate(header: string | undefined): string | undefined {
+  if (header === undefined || header.length < 8 || header.charCodeAt(6) !== 32) return undefined;
+  const scheme = header.slice(0, 6);
+  if (scheme !== "Bearer" && scheme.toLowerCase() !== "bearer") return undefined;
+  return header.slice(7).trim();
+}
