@@ -284,7 +284,7 @@ async function dropPostgresSchema(url: string): Promise<void> {
 }
 
 const started = Date.now();
-const protectedResults = await protectedRoute();
+const protectedResults = process.env.BENCH_ONLY === "refresh" ? undefined! : await protectedRoute();
 if (process.env.BENCH_ONLY === "protected") {
   // Quick loop while working on the hot path: print the protected-route figures and stop.
   for (const row of rows)
@@ -294,6 +294,14 @@ if (process.env.BENCH_ONLY === "protected") {
   process.exit(0);
 }
 const sqliteRefresh = await refreshScenario("sqlite", `sqlite:${join(work, "refresh.db")}`);
+if (process.env.BENCH_ONLY === "refresh") {
+  for (const [clients, result] of Object.entries(sqliteRefresh)) {
+    log(
+      `refresh, SQLite, ${clients} clients: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`,
+    );
+  }
+  process.exit(0);
+}
 const pgUrl = await postgresUrl();
 const pgRefresh = pgUrl
   ? await refreshScenario("postgres", pgUrl).finally(() => dropPostgresSchema(pgUrl))
