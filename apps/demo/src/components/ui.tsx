@@ -32,6 +32,15 @@ export function Field({ label, hint, error, className, ...input }: FieldProps) {
         aria-describedby={described || undefined}
         {...input}
       />
+      <FieldNotes id={id} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** A field's hint and error lines, referenced by the input's aria-describedby. */
+function FieldNotes({ id, hint, error }: { id: string; hint?: ReactNode; error?: ReactNode }) {
+  return (
+    <>
       {hint && (
         <p id={`${id}-hint`} className="field-hint">
           {hint}
@@ -42,7 +51,7 @@ export function Field({ label, hint, error, className, ...input }: FieldProps) {
           {error}
         </p>
       )}
-    </div>
+    </>
   );
 }
 
@@ -76,16 +85,7 @@ export function PasswordField(props: Omit<FieldProps, "type">) {
           <Icon name={visible ? "eyeOff" : "eye"} />
         </button>
       </div>
-      {hint && (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FieldNotes id={id} hint={hint} error={error} />
     </div>
   );
 }
