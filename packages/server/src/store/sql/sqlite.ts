@@ -30,7 +30,9 @@ export async function openSqliteStore(path: string): Promise<SqlStore> {
   database.pragma("synchronous = NORMAL");
   database.pragma("foreign_keys = ON");
   database.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+  });
   await migrateToLatest(db as Kysely<unknown>, "sqlite");
   return new SqlStore(db, sqliteDialect);
 }
@@ -38,4 +40,25 @@ export async function openSqliteStore(path: string): Promise<SqlStore> {
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * Kysely prepares every query anew; compiling SQL is a good part of a refresh's CPU time. The
+ * queries Baton runs have a small, fixed set of shapes, so prepared statements are kept by their
+ * SQL text (bounded; better-sqlite3 runs one statement at a time, so reuse is safe).
+ */
+function withStatementCache(database: BetterSqlite3.Database, limit = 256) {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string): BetterSqlite3.Statement {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = database.prepare(sql);
+        if (statements.size >= limit) statements.delete(statements.keys().next().value!);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
