@@ -265,13 +265,18 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (endedSessions.length > ENDED_SESSIONS_REMEMBERED) endedSessions.shift();
   }
 
-  async function loadRefreshToken(): Promise<string | null> {
-    if (refreshToken === undefined && store) {
+  /**
+   * The refresh token to send. With a token store it is re-read every time (`fresh`), inside the
+   * refresh lock: another client sharing the store (another tab or process) may have rotated it,
+   * and sending an old copy after the grace window would look like theft.
+   */
+  async function loadRefreshToken(fresh = false): Promise<string | null> {
+    if ((refreshToken === undefined || fresh) && store) {
       try {
         refreshToken = await store.load();
       } catch (error) {
         log.warn("could not read the token store", { error });
-        refreshToken = null;
+        refreshToken ??= null;
       }
     }
     return refreshToken ?? null;
@@ -362,7 +367,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (sessionEpoch !== epoch) return abandonCycle();
       // While we waited for the lock, another tab may have refreshed and sent us its token.
       if (token && token.generation !== stale && clock.now() < token.refreshAt) return;
-      const response = await api.refresh((await loadRefreshToken()) ?? undefined, { timeoutMs });
+      const response = await api.refresh((await loadRefreshToken(true)) ?? undefined, {
+        timeoutMs,
+      });
       if (sessionEpoch !== epoch) return abandonCycle();
       await acceptTokens(response, stale === undefined ? "restore" : "refresh");
     });

@@ -14,6 +14,7 @@ import type { AuthClientOptions } from "../src/client-types.js";
 import { systemClock, type Clock } from "../src/clock.js";
 import { BatonClientError, SessionEndedError, type SessionEndReason } from "../src/errors.js";
 import { createFileTokenStore } from "../src/node/file-token-store.js";
+import { createMemoryTokenStore } from "../src/token-store.js";
 import type { FetchLike } from "../src/transport.js";
 import { FaultyNetwork } from "./support/faulty-network.js";
 import { ManualClock } from "./support/manual-clock.js";
@@ -345,5 +346,26 @@ describe("the rest of the API, as a CLI would use it", () => {
     await expect(phone.refresh()).rejects.toBeInstanceOf(SessionEndedError);
     laptop.dispose();
     phone.dispose();
+  });
+});
+
+describe("clients sharing one token store (body transport)", () => {
+  it("each refresh re-reads the store, so a token another client rotated is never sent again", async () => {
+    // Regression, found by the soak (`npm run soak -- --tabs shared`): a client kept its own copy
+    // of the refresh token; once another client sharing the store rotated it and the grace
+    // window passed, that copy looked like theft and ended the session.
+    const store = createMemoryTokenStore();
+    const a = nodeClient({ tokenStore: store, autoStart: false });
+    const b = nodeClient({ tokenStore: store, autoStart: false });
+    await a.register({ email: newEmail(), password: PASSWORD });
+    await b.refresh(); // b reads the store and rotates: a's copy is now retired
+    const offset = 11_000; // past the 10 s grace window of the token b retired
+    serverTime = () => Date.now() + offset;
+    const reusedBefore = eventsOf("refresh.reused");
+    await a.refresh(); // a must send b's token from the store, not the one it registered with
+    expect(eventsOf("refresh.reused") - reusedBefore).toBe(0);
+    expect(a.status).toBe("authenticated");
+    a.dispose();
+    b.dispose();
   });
 });

@@ -12,7 +12,16 @@ import {
 
 // These tests stop and start the machine's real PostgreSQL and Redis, so they run on their own
 // after the main suite (npm run test:faults), never beside other tests.
+// Stopping a developer's database is not something `npm test` should do unasked: outside CI these
+// run only with BATON_RESTART_SERVICES=1.
+const allowed = Boolean(process.env.CI || process.env.BATON_RESTART_SERVICES);
+if (!allowed) {
+  console.warn(
+    "Skipping the outage tests: they stop and start this machine's PostgreSQL and Redis (set BATON_RESTART_SERVICES=1 to run them).",
+  );
+}
 const available =
+  allowed &&
   (await serviceAvailable("PostgreSQL", probePostgres)) &&
   (await serviceAvailable("Redis", probeRedis));
 const PASSWORD = "correct horse battery";

@@ -1,0 +1,472 @@
+// `npm run soak`: the seed-004 reliability harness. N simulated users, each with 2–3 "tabs"
+// (real `createAuthClient` instances, body transport), talk to a Baton server (a child process,
+// 2 s access tokens) through a fault-injecting proxy, while the server is SIGKILLed and restarted
+// twice and (PostgreSQL mode) the database is stopped for a few seconds. Exits non-zero if an
+// invariant fails. Options: --users N (SOAK_USERS, 300), --duration S (SOAK_DURATION, 180),
+// --store sqlite|postgres (SOAK_STORE, sqlite). Writes bench/soak/last-result.json.
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import pg from "pg";
+import Database from "better-sqlite3";
+import { createAuthClient, createMemoryTokenStore, type AuthClient } from "@baton/client";
+import { FakeBroadcastHub, FakeLockManager } from "../../packages/client/test/support/fake-tabs.js";
+import { startProxy } from "./proxy.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const require = createRequire(import.meta.url);
+const tsx = pathToFileURL(
+  join(dirname(require.resolve("tsx/package.json")), "dist/loader.mjs"),
+).href;
+
+const { values: args } = parseArgs({
+  options: {
+    users: { type: "string" },
+    duration: { type: "string" },
+    store: { type: "string" },
+    tabs: { type: "string" },
+  },
+});
+const USERS = Number(args.users ?? process.env.SOAK_USERS ?? 300);
+const DURATION_S = Number(args.duration ?? process.env.SOAK_DURATION ?? 180);
+const STORE = (args.store ?? process.env.SOAK_STORE ?? "sqlite") as "sqlite" | "postgres";
+if (!(USERS > 0) || !(DURATION_S > 0) || !["sqlite", "postgres"].includes(STORE)) {
+  throw new Error("usage: soak [--users N] [--duration seconds] [--store sqlite|postgres]");
+}
+// "separate" (default): each tab is its own session (own memory token store). "shared": the tabs
+// of a user share one token store and coordinate like browser tabs (an in-process
+// BroadcastChannel and Web Locks per user), the way tabs share one refresh cookie.
+const TABS = (args.tabs ?? process.env.SOAK_TABS ?? "separate") as "separate" | "shared";
+if (!["separate", "shared"].includes(TABS)) throw new Error("--tabs separate|shared");
+const POSTGRES_URL = process.env.SOAK_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const PASSWORD = "soak-password-correct-horse-42";
+
+const work = mkdtempSync(join(tmpdir(), "baton-soak-"));
+const sqliteFile = join(work, "baton.sqlite");
+const schema = `soak_${randomBytes(4).toString("hex")}`;
+const databaseUrl =
+  STORE === "sqlite"
+    ? `sqlite:${sqliteFile}`
+    : `${POSTGRES_URL}?options=-c%20search_path%3D${schema}`;
+
+let server: ChildProcess | undefined;
+let postgresStopped = false;
+function cleanupSync(): void {
+  server?.kill("SIGKILL");
+  if (postgresStopped) postgres("start");
+  rmSync(work, { recursive: true, force: true });
+}
+process.on("exit", cleanupSync);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+
+function postgres(action: "stop" | "start"): void {
+  const version = readdirSync("/etc/postgresql")[0]!;
+  const extra = action === "stop" ? ["-m", "fast"] : [];
+  execFileSync("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", action, ...extra], {
+    stdio: "inherit",
+  });
+  postgresStopped = action === "stop";
+}
+
+async function startBatonServer(): Promise<string> {
+  const child = spawn(process.execPath, ["--import", tsx, join(root, "bench/soak/server.ts")], {
+    cwd: root,
+    env: {
+      ...process.env,
+      TSX_TSCONFIG_PATH: join(root, "tsconfig.test.json"),
+      NODE_ENV: "production-soak",
+      PORT: "0",
+      DATABASE_URL: databaseUrl,
+      BATON_SECRET: SECRET,
+      ACCESS_TOKEN_TTL: "2s",
+      REFRESH_TOKEN_TTL: "10m",
+      AUTH_RATE_LIMIT: "0",
+      LOGIN_MAX_FAILURES: "1000",
+      LOGIN_MAX_FAILURES_PER_IP: "100000",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  server = child;
+  const lines = createInterface({ input: child.stdout });
+  for await (const line of lines) {
+    if (line.startsWith("{")) return (JSON.parse(line) as { url: string }).url;
+  }
+  throw new Error("the Baton server ended without reporting its address");
+}
+const SECRET = randomBytes(32).toString("base64url");
+
+async function killServer(): Promise<void> {
+  const child = server;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await exited;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- outages: requests started inside one (plus a margin) are not held against Baton ----------
+interface Outage {
+  kind: string;
+  start: number;
+  end: number;
+}
+const outages: Outage[] = [];
+const OUTAGE_MARGIN_MS = 2_000;
+function inOutage(at: number): boolean {
+  return outages.some((o) => at >= o.start - 500 && at <= (o.end || Infinity) + OUTAGE_MARGIN_MS);
+}
+
+// ---- setup ----------------------------------------------------------------------------------
+if (STORE === "postgres") {
+  const db = new pg.Client({ connectionString: POSTGRES_URL });
+  await db.connect();
+  await db.query(`create schema ${schema}`);
+  await db.end();
+}
+const upstream = await startBatonServer();
+const proxy = await startProxy(upstream, {
+  resetRate: 0.01,
+  dropRefreshRate: 0.03,
+  maxLatencyMs: 30,
+  slowRate: 0.01,
+  slowMs: 400,
+});
+
+interface Tab {
+  user: number;
+  client: AuthClient;
+  ended: string[];
+  refreshed: number;
+  lastRefreshAt: number;
+}
+const tabs: Tab[] = [];
+const counters = {
+  requests: 0,
+  ok: 0,
+  failed: 0,
+  failedDuringOutage: 0,
+  failedOutsideOutage: 0,
+  non200: 0,
+};
+const failureKinds = new Map<string, number>();
+
+const browsers = new Map<
+  number,
+  {
+    store: ReturnType<typeof createMemoryTokenStore>;
+    hub: FakeBroadcastHub;
+    locks: FakeLockManager;
+  }
+>();
+function sharing(user: number) {
+  if (TABS === "separate") return { crossTab: false as const };
+  let browser = browsers.get(user);
+  if (!browser) {
+    browser = {
+      store: createMemoryTokenStore(),
+      hub: new FakeBroadcastHub(),
+      locks: new FakeLockManager(),
+    };
+    browsers.set(user, browser);
+  }
+  const { hub, locks, store } = browser;
+  return { tokenStore: store, crossTab: { channel: (name: string) => hub.open(name), locks } };
+}
+
+function newTab(user: number): Tab {
+  const tab: Tab = {
+    user,
+    ended: [],
+    refreshed: 0,
+    lastRefreshAt: 0,
+    client: createAuthClient({
+      baseUrl: `${proxy.url}/api/auth`,
+      transport: "body",
+      ...sharing(user),
+      onSessionEnded: (reason) => tab.ended.push(reason),
+      onTokenRefreshed: () => {
+        tab.refreshed += 1;
+        tab.lastRefreshAt = Date.now();
+      },
+    }),
+  };
+  tabs.push(tab);
+  return tab;
+}
+
+const setupStarted = Date.now();
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+const users = Array.from({ length: USERS }, (_, i) => i);
+await pool(users, 4, async (user) => {
+  const email = `soak-${user}@example.com`;
+  const first = newTab(user);
+  await first.client.register({ email, password: PASSWORD, name: `Soak ${user}` });
+  const extra = Math.random() < 0.5 ? 1 : 2;
+  for (let i = 0; i < extra; i++) {
+    const tab = newTab(user);
+    // A shared tab restores the session from the shared store, like a new tab with the cookie.
+    if (TABS === "shared") await tab.client.ready();
+    else await tab.client.login({ email, password: PASSWORD });
+  }
+});
+console.log(
+  `soak: ${USERS} users, ${tabs.length} tabs (${TABS === "shared" ? "tabs of a user share one session" : "one session per tab"}), ${STORE}, ${DURATION_S} s ` +
+    `(setup ${((Date.now() - setupStarted) / 1000).toFixed(1)} s)`,
+);
+
+// ---- the run --------------------------------------------------------------------------------
+proxy.enabled = true;
+// The proxy shares this process with every simulated tab: its latency figures include this
+// event loop's delay, reported next to them.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+const runStart = Date.now();
+const runEnd = runStart + DURATION_S * 1000;
+let running = true;
+
+async function tabLoop(tab: Tab): Promise<void> {
+  await sleep(Math.random() * 1500);
+  while (running && Date.now() < runEnd && tab.client.status !== "anonymous") {
+    const at = Date.now();
+    counters.requests += 1;
+    try {
+      const response = await tab.client.fetch(`${proxy.url}/api/auth/me`);
+      await response.arrayBuffer();
+      if (response.ok) counters.ok += 1;
+      else {
+        counters.non200 += 1;
+        note(`http ${response.status}`, at);
+      }
+    } catch (error) {
+      note((error as { code?: string }).code ?? String(error), at);
+    }
+    await sleep(200 + Math.random() * 1300);
+  }
+}
+function note(kind: string, at: number): void {
+  counters.failed += 1;
+  if (inOutage(at)) counters.failedDuringOutage += 1;
+  else {
+    counters.failedOutsideOutage += 1;
+    failureKinds.set(kind, (failureKinds.get(kind) ?? 0) + 1);
+  }
+}
+
+const restarts: { at: number; downMs: number; aliveBefore: Set<Tab> }[] = [];
+async function restartServer(): Promise<void> {
+  const aliveBefore = new Set(tabs.filter((t) => t.client.status === "authenticated"));
+  const outage: Outage = { kind: "server restart", start: Date.now(), end: 0 };
+  outages.push(outage);
+  await killServer();
+  proxy.upstream = await startBatonServer();
+  outage.end = Date.now();
+  restarts.push({ at: outage.start - runStart, downMs: outage.end - outage.start, aliveBefore });
+  console.log(`soak: server SIGKILLed and restarted (${outage.end - outage.start} ms down)`);
+}
+async function databaseOutage(): Promise<void> {
+  const outage: Outage = { kind: "database down", start: Date.now(), end: 0 };
+  outages.push(outage);
+  postgres("stop");
+  await sleep(4_000);
+  postgres("start");
+  outage.end = Date.now();
+  console.log(`soak: PostgreSQL stopped and started (${outage.end - outage.start} ms down)`);
+}
+
+const schedule = (async () => {
+  await sleep(DURATION_S * 333);
+  await restartServer();
+  if (STORE === "postgres") {
+    await sleep(Math.max(0, runStart + DURATION_S * 500 - Date.now()));
+    await databaseOutage();
+  }
+  await sleep(Math.max(0, runStart + DURATION_S * 667 - Date.now()));
+  await restartServer();
+})();
+const progress = setInterval(() => {
+  const alive = tabs.filter((t) => t.client.status === "authenticated").length;
+  console.log(
+    `soak: t=${((Date.now() - runStart) / 1000).toFixed(0)} s, ${counters.requests} requests, ` +
+      `${proxy.refresh.length} refreshes, ${alive}/${tabs.length} tabs signed in`,
+  );
+}, 10_000);
+await Promise.all([schedule, ...tabs.map(tabLoop)]);
+running = false;
+clearInterval(progress);
+loopDelay.disable();
+
+// ---- verification: every tab still signed in must be able to refresh (faults off) -----------
+proxy.enabled = false;
+const lostTabs = new Set<Tab>();
+await pool(tabs, 16, async (tab) => {
+  if (tab.client.status !== "authenticated") {
+    lostTabs.add(tab);
+    return;
+  }
+  try {
+    await tab.client.refresh();
+  } catch {
+    lostTabs.add(tab);
+  }
+});
+for (const tab of tabs) tab.client.dispose();
+
+// ---- results --------------------------------------------------------------------------------
+const unexpectedEndings = tabs.flatMap((t) => t.ended.filter((r) => r !== "LOGOUT"));
+const endingReasons: Record<string, number> = {};
+for (const reason of unexpectedEndings) endingReasons[reason] = (endingReasons[reason] ?? 0) + 1;
+const runSamples = proxy.refresh.filter((s) => s.at >= runStart && s.at <= runEnd + 60_000);
+const eligible = runSamples.filter((s) => !inOutage(s.at));
+const refreshOk = eligible.filter((s) => s.status === 200);
+const refreshFailures: Record<string, number> = {};
+for (const s of eligible.filter((x) => x.status !== 200)) {
+  const key = `${s.status}${s.code ? ` ${s.code}` : ""}`;
+  refreshFailures[key] = (refreshFailures[key] ?? 0) + 1;
+}
+const latencies = refreshOk.map((s) => s.latencyMs).sort((a, b) => a - b);
+const pct = (p: number) =>
+  latencies.length
+    ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!
+    : 0;
+const reusedAtProxy = proxy.refresh.filter((s) => s.code === "REFRESH_REUSED").length;
+
+await killServer();
+let reusedInAudit: number;
+if (STORE === "sqlite") {
+  const db = new Database(sqliteFile, { readonly: true });
+  reusedInAudit = (
+    db.prepare("select count(*) as n from audit_events where type = 'refresh.reused'").get() as {
+      n: number;
+    }
+  ).n;
+  db.close();
+} else {
+  const db = new pg.Client({ connectionString: POSTGRES_URL });
+  await db.connect();
+  const result = await db.query<{ n: string }>(
+    `select count(*) as n from ${schema}.audit_events where type = 'refresh.reused'`,
+  );
+  reusedInAudit = Number(result.rows[0]!.n);
+  await db.query(`drop schema ${schema} cascade`);
+  await db.end();
+}
+await proxy.close();
+
+const lostAcrossRestarts = restarts.reduce(
+  (sum, r) => sum + [...r.aliveBefore].filter((t) => lostTabs.has(t)).length,
+  0,
+);
+const refreshSuccessRate = eligible.length ? refreshOk.length / eligible.length : 1;
+const requestsOutside = counters.requests - counters.failedDuringOutage;
+const result = {
+  config: { users: USERS, tabs: tabs.length, tabMode: TABS, durationS: DURATION_S, store: STORE },
+  faults: {
+    ...proxy.faults,
+    proxyRequests: proxy.counts.requests,
+    connectionResets: proxy.counts.resets,
+    refreshAnswersDropped: proxy.counts.drops,
+    upstreamErrors: proxy.counts.upstreamErrors,
+    outages: outages.map((o) => ({
+      kind: o.kind,
+      atS: (o.start - runStart) / 1000,
+      ms: o.end - o.start,
+    })),
+  },
+  unexpectedSessionEndings: unexpectedEndings.length,
+  endingReasons,
+  refresh: {
+    requests: runSamples.length,
+    excludedDuringOutages: runSamples.length - eligible.length,
+    eligible: eligible.length,
+    succeeded: refreshOk.length,
+    successRate: refreshSuccessRate,
+    failures: refreshFailures,
+    p50Ms: pct(0.5),
+    p99Ms: pct(0.99),
+    maxMs: latencies.at(-1) ?? 0,
+    soakEventLoopDelayP50Ms: loopDelay.percentile(50) / 1e6,
+    soakEventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+  },
+  refreshReused: { atProxy: reusedAtProxy, inAudit: reusedInAudit },
+  sessionsLostAcrossRestarts: lostAcrossRestarts,
+  sessionsNotRefreshableAtEnd: lostTabs.size,
+  requests: {
+    total: counters.requests,
+    ok: counters.ok,
+    failedDuringOutages: counters.failedDuringOutage,
+    failedOutsideOutages: counters.failedOutsideOutage,
+    successRateOutsideOutages: requestsOutside
+      ? (requestsOutside - counters.failedOutsideOutage) / requestsOutside
+      : 1,
+    failureKinds: Object.fromEntries(failureKinds),
+  },
+  restarts: restarts.map((r) => ({
+    atS: r.at / 1000,
+    downMs: r.downMs,
+    tabsAlive: r.aliveBefore.size,
+  })),
+};
+const checks: [string, string, boolean][] = [
+  [
+    "unexpected session endings",
+    String(result.unexpectedSessionEndings),
+    result.unexpectedSessionEndings === 0,
+  ],
+  [
+    "REFRESH_REUSED (proxy / audit)",
+    `${reusedAtProxy} / ${reusedInAudit}`,
+    reusedAtProxy === 0 && reusedInAudit === 0,
+  ],
+  ["sessions lost across restarts", String(lostAcrossRestarts), lostAcrossRestarts === 0],
+  ["sessions not refreshable at end", String(lostTabs.size), lostTabs.size === 0],
+  [
+    "refresh success (outside outages)",
+    `${(refreshSuccessRate * 100).toFixed(3)} % (${refreshOk.length}/${eligible.length})`,
+    refreshSuccessRate >= 0.9999,
+  ],
+  [
+    "refresh p50 / p99 (at proxy)",
+    `${pct(0.5)} / ${pct(0.99)} ms (soak loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms)`,
+    true,
+  ],
+  [
+    "app requests ok outside outages",
+    `${(result.requests.successRateOutsideOutages * 100).toFixed(3)} % of ${counters.requests}`,
+    true,
+  ],
+  [
+    "faults injected",
+    `${proxy.counts.resets} resets, ${proxy.counts.drops} dropped answers, ${outages.length} outages`,
+    true,
+  ],
+];
+writeFileSync(
+  join(root, "bench/soak/last-result.json"),
+  `${JSON.stringify({ ...result, passed: checks.every((c) => c[2]) }, null, 2)}\n`,
+);
+const width = Math.max(...checks.map((c) => c[0].length));
+console.log("");
+for (const [name, value, ok] of checks)
+  console.log(`${ok ? "ok  " : "FAIL"}  ${name.padEnd(width)}  ${value}`);
+if (Object.keys(endingReasons).length) console.log("session endings:", endingReasons);
+if (Object.keys(refreshFailures).length) console.log("refresh failures:", refreshFailures);
+if (failureKinds.size)
+  console.log("request failures outside outages:", Object.fromEntries(failureKinds));
+process.exitCode = checks.every((c) => c[2]) ? 0 : 1;
+process.exit();
