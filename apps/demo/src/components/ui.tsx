@@ -160,24 +160,9 @@ export function ConfirmDialog({
   options: ConfirmOptions | null;
   onClose: (confirmed: boolean) => void;
 }) {
-  const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (open && !element.open) element.showModal();
-    if (!open && element.open) element.close();
-  }, [open]);
   return (
-    <dialog
-      ref={dialog}
-      className="dialog"
-      aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose(false);
-      }}
-    >
+    <Modal open={open} titleId={titleId} onCancel={() => onClose(false)}>
       {options && (
         <form
           method="dialog"
@@ -207,6 +192,43 @@ export function ConfirmDialog({
           </div>
         </form>
       )}
+    </Modal>
+  );
+}
+
+/**
+ * A modal on the native `<dialog>` (focus trapped and restored by the browser), shown while
+ * `open`; Esc calls `onCancel` instead of closing it behind React's back.
+ */
+export function Modal({
+  open,
+  titleId,
+  onCancel,
+  children,
+}: {
+  open: boolean;
+  titleId: string;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (open && !element.open) element.showModal();
+    if (!open && element.open) element.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog"
+      aria-labelledby={titleId}
+      onCancel={(event) => {
+        event.preventDefault();
+        onCancel();
+      }}
+    >
+      {children}
     </dialog>
   );
 }

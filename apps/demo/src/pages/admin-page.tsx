@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
 import type { PublicUser } from "@baton/client";
 import { useAuth } from "@baton/client/react";
 import { Icon } from "../components/icons.js";
-import { Avatar, Button, EmptyState, Spinner } from "../components/ui.js";
+import { Avatar, Button, EmptyState, Modal, Spinner } from "../components/ui.js";
 import { ApiError, apiJson } from "../lib/api.js";
 import { describeError } from "../lib/errors.js";
 import { formatDateTime } from "../lib/format.js";
@@ -252,7 +252,6 @@ function RolesDialog({
   onClose: () => void;
   onSave: (user: PublicUser, roles: string[]) => Promise<void>;
 }) {
-  const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const inputId = useId();
   const [roles, setRoles] = useState<string[]>([]);
@@ -262,15 +261,11 @@ function RolesDialog({
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (user) {
-      setRoles(user.roles);
-      setExtra([]);
-      setDraft("");
-      setError(undefined);
-      if (!element.open) element.showModal();
-    } else if (element.open) element.close();
+    if (!user) return;
+    setRoles(user.roles);
+    setExtra([]);
+    setDraft("");
+    setError(undefined);
   }, [user]);
 
   const options = [...new Set([...knownRoles, ...(user?.roles ?? []), ...extra])];
@@ -307,15 +302,7 @@ function RolesDialog({
   };
 
   return (
-    <dialog
-      ref={dialog}
-      className="dialog"
-      aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose();
-      }}
-    >
+    <Modal open={user !== null} titleId={titleId} onCancel={onClose}>
       {user && (
         <form onSubmit={(event) => void submit(event)}>
           <h2 id={titleId}>Roles of {user.name ?? user.email}</h2>
@@ -376,6 +363,6 @@ function RolesDialog({
           </div>
         </form>
       )}
-    </dialog>
+    </Modal>
   );
 }
