@@ -284,6 +284,13 @@ async function dropPostgresSchema(url: string): Promise<void> {
 }
 
 const started = Date.now();
+if (process.env.BENCH_ONLY === "logins") {
+  const { quiet, busy, logins } = await loginStream();
+  log(
+    `protected route p99 ${quiet.p99} ms without logins, ${busy.p99} ms during logins (${(busy.p99 / Math.max(quiet.p99, 1)).toFixed(2)}×); ${Math.round(logins.requestsPerSecond)} logins/s, p99 ${logins.p99} ms`,
+  );
+  process.exit(0);
+}
 const protectedResults = process.env.BENCH_ONLY === "refresh" ? undefined! : await protectedRoute();
 if (process.env.BENCH_ONLY === "protected") {
   // Quick loop while working on the hot path: print the protected-route figures and stop.

@@ -4,9 +4,12 @@
 //   BENCH_TOKENS     mint this many distinct access tokens for one session into TOKENS_FILE
 //   BENCH_SESSIONS   create this many live sessions, each token verified once (memory scenario)
 import { writeFileSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { startServer } from "@baton/server";
 import { startSession } from "../../packages/server/src/sessions/issue-tokens.js";
 
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 const server = await startServer({
   port: 0,
   host: "127.0.0.1",
@@ -21,6 +24,13 @@ const server = await startServer({
       user: request.auth!.userId,
     }));
     app.get("/bench/open", () => ({ ok: true, user: "anonymous" }));
+    // Read by the bench before and after each run: server CPU time, and the event loop's
+    // longest stalls since the previous read.
+    app.get("/bench/cpu", () => {
+      const stalls = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+      loopDelay.reset();
+      return { ...process.cpuUsage(), loopDelay: stalls };
+    });
   },
 });
 const { core } = server.baton;
@@ -43,14 +53,8 @@ if (tokens > 0 || sessions > 0) {
     const minted: string[] = [];
     for (let i = 0; i < tokens; i++)
       minted.push(
-        (
-          await core.accessTokens.sign({
-            sub: user!.id,
-            sid: session.sessionId,
-            roles: ["user"],
-            ver: 0,
-          })
-        ).token,
+        core.accessTokens.sign({ sub: user!.id, sid: session.sessionId, roles: ["user"], ver: 0 })
+          .token,
       );
     writeFileSync(process.env.TOKENS_FILE!, minted.join("\n"));
   }

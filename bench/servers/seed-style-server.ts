@@ -37,6 +37,8 @@ app.get("/bench/protected", (req, res) => {
   }
 });
 
+app.get("/bench/cpu", (_req, res) => void res.json(process.cpuUsage()));
+
 const tokens = Number(process.env.BENCH_TOKENS ?? 0);
 if (tokens > 0) {
   const minted: string[] = [];

@@ -116,6 +116,7 @@ export async function createBaton(
     await revocations.catchUp();
     const metrics = new Metrics();
     const passwords = new PasswordHasher();
+    closers.push(() => passwords.close());
     const core: Core = {
       config,
       store,

@@ -51,13 +51,23 @@ export class AuditLog {
   async record(
     type: AuditEventType,
     meta: RequestMeta | null,
-    fields: {
-      userId?: string | null;
-      sessionId?: string | null;
-      detail?: Record<string, unknown>;
-    } = {},
+    fields: AuditFields = {},
   ): Promise<void> {
-    const event: AuditEvent = {
+    const event = this.event(type, meta, fields);
+    try {
+      await this.store.appendAudit(event);
+    } catch (error) {
+      this.logger.error({ err: error, audit: type }, "audit event not stored");
+    }
+    this.published(event);
+  }
+
+  /**
+   * An event for the caller to store inside its own transaction (see `Rotation.audit`); call
+   * `published` once that transaction has committed.
+   */
+  event(type: AuditEventType, meta: RequestMeta | null, fields: AuditFields = {}): AuditEvent {
+    return {
       type,
       at: this.clock.now(),
       userId: fields.userId ?? null,
@@ -66,24 +76,30 @@ export class AuditLog {
       userAgent: meta?.userAgent ?? null,
       detail: fields.detail ?? null,
     };
-    const level = type === "refresh.reused" || type === "login.locked" ? "warn" : "info";
+  }
+
+  /** Logs a stored event and tells the listener. */
+  published(event: AuditEvent): void {
+    const level =
+      event.type === "refresh.reused" || event.type === "login.locked" ? "warn" : "info";
     this.logger[level](
       {
         audit: {
-          type,
+          type: event.type,
           userId: event.userId,
           sessionId: event.sessionId,
           ip: event.ip,
           detail: event.detail,
         },
       },
-      type,
+      event.type,
     );
-    try {
-      await this.store.appendAudit(event);
-    } catch (error) {
-      this.logger.error({ err: error, audit: type }, "audit event not stored");
-    }
     this.listener?.(event);
   }
+}
+
+interface AuditFields {
+  userId?: string | null;
+  sessionId?: string | null;
+  detail?: Record<string, unknown>;
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
-import { verify as bcryptVerify } from "@node-rs/bcrypt";
+import { HashingThreads } from "./hashing-threads.js";
 
 /** OWASP Password Storage Cheat Sheet, argon2id option: m=19 MiB, t=2, p=1. */
 export const ARGON2_PARAMS = {
@@ -11,22 +10,32 @@ export const ARGON2_PARAMS = {
 } as const;
 
 /**
- * argon2id for every new hash, computed on libuv's thread pool so the event loop keeps serving.
- * bcrypt hashes (what the seed apps stored) still verify, and `needsRehash` tells the caller to
- * upgrade them after a successful login.
+ * argon2id for every new hash, computed on low-priority threads (hashing-threads.ts) so the event
+ * loop keeps serving. bcrypt hashes (what the seed apps stored) still verify, and `needsRehash`
+ * tells the caller to upgrade them after a successful login.
  */
 export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
+  private readonly threads = new HashingThreads();
 
   hash(password: string): Promise<string> {
-    return argon2Hash(normalize(password), ARGON2_PARAMS);
+    return this.threads.run({
+      op: "argon2-hash",
+      password: normalize(password),
+      options: ARGON2_PARAMS,
+    });
   }
 
   async verify(storedHash: string, password: string): Promise<boolean> {
     try {
-      if (isBcrypt(storedHash)) return await bcryptVerify(password, storedHash);
+      if (isBcrypt(storedHash))
+        return await this.threads.run({ op: "bcrypt-verify", hash: storedHash, password });
       if (storedHash.startsWith("$argon2"))
-        return await argon2Verify(storedHash, normalize(password));
+        return await this.threads.run({
+          op: "argon2-verify",
+          hash: storedHash,
+          password: normalize(password),
+        });
     } catch {
       // A malformed stored hash verifies nothing; it must not become a 500.
     }
@@ -45,13 +54,17 @@ export class PasswordHasher {
    */
   async verifyDummy(password: string): Promise<false> {
     this.dummyHash ??= this.hash(randomBytes(16).toString("base64url"));
-    await argon2Verify(await this.dummyHash, normalize(password)).catch(() => false);
+    await this.verify(await this.dummyHash, password);
     return false;
   }
 
   /** Computes the dummy hash ahead of the first login. */
   async warmUp(): Promise<void> {
     await this.verifyDummy("warm-up");
+  }
+
+  close(): Promise<void> {
+    return this.threads.close();
   }
 }
 

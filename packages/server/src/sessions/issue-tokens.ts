@@ -43,12 +43,12 @@ export async function startSession(
 }
 
 /** Access token plus the session's refresh token of `generation`. */
-export async function tokensFor(
+export function tokensFor(
   core: Core,
   user: UserRecord,
   session: { id: string; tokenSalt: string; generation: number; expiresAt: number },
-): Promise<IssuedTokens> {
-  const { token, expiresIn } = await core.accessTokens.sign({
+): IssuedTokens {
+  const { token, expiresIn } = core.accessTokens.sign({
     sub: user.id,
     sid: session.id,
     roles: user.roles,

@@ -35,6 +35,10 @@ export async function refresh(
     const now = core.clock.now();
     const next = match.generation + 1;
     const expiresAt = slidingExpiry(core, now, match.session.maxExpiresAt);
+    const audit = core.audit.event("token.refreshed", meta, {
+      userId: match.user.id,
+      sessionId: match.session.id,
+    });
     const won = await core.store.rotateRefreshToken({
       sessionId: match.session.id,
       fromGeneration: match.generation,
@@ -45,12 +49,10 @@ export async function refresh(
       expiresAt,
       ip: meta.ip,
       userAgent: meta.userAgent,
+      audit,
     });
     if (won) {
-      await core.audit.record("token.refreshed", meta, {
-        userId: match.user.id,
-        sessionId: match.session.id,
-      });
+      core.audit.published(audit);
       return tokensFor(core, match.user, { ...match.session, generation: next, expiresAt });
     }
     // Another request rotated this token a moment ago: we are a racer inside the window.

@@ -118,6 +118,8 @@ export interface Rotation {
   expiresAt: number;
   ip: string | null;
   userAgent: string | null;
+  /** Written in the rotation's own transaction when it wins: one commit per refresh, not two. */
+  audit?: AuditRecord;
 }
 
 /** When a change happens, why, and until when access tokens must be checked against it. */

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { SignJWT, errors as joseErrors, jwtVerify, type JWTHeaderParameters } from "jose";
+import { errors as joseErrors, jwtVerify, type JWTHeaderParameters } from "jose";
 import {
   isCanonicalBase64url,
   parseAccessTokenClaims,
@@ -8,6 +8,7 @@ import {
 } from "@baton/protocol";
 import { AuthError } from "../errors.js";
 import type { Clock } from "../clock.js";
+import { signCompactJws } from "./compact-jws.js";
 import type { KeyRing } from "./key-ring.js";
 
 export interface AccessTokenSettings {
@@ -62,24 +63,29 @@ export class AccessTokens {
     return this.settings.ttlMs + this.settings.clockToleranceMs;
   }
 
-  async sign(subject: {
-    sub: string;
-    sid: string;
-    roles: string[];
-    ver: number;
-  }): Promise<{ token: string; expiresIn: number }> {
+  /** Signs an access token for the session (synchronous: node:crypto, see compact-jws.ts). */
+  sign(subject: { sub: string; sid: string; roles: string[]; ver: number }): {
+    token: string;
+    expiresIn: number;
+  } {
     const key = this.ring.active;
     const iat = Math.floor(this.clock.now() / 1000);
     const expiresIn = Math.round(this.settings.ttlMs / 1000);
-    const token = await new SignJWT({ sid: subject.sid, roles: subject.roles, ver: subject.ver })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "at+jwt" })
-      .setIssuer(this.settings.issuer)
-      .setAudience(this.settings.audience)
-      .setSubject(subject.sub)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + expiresIn)
-      .setJti(randomBytes(16).toString("base64url"))
-      .sign(key.signingKey);
+    const token = signCompactJws(
+      { alg: key.alg, kid: key.kid, typ: "at+jwt" },
+      {
+        iss: this.settings.issuer,
+        aud: this.settings.audience,
+        sub: subject.sub,
+        sid: subject.sid,
+        roles: subject.roles,
+        ver: subject.ver,
+        iat,
+        exp: iat + expiresIn,
+        jti: randomBytes(16).toString("base64url"),
+      },
+      key,
+    );
     return { token, expiresIn };
   }
 

@@ -154,6 +154,35 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       });
     });
 
+    it("stores a rotation's audit event only when the rotation wins", async () => {
+      const owner = await user();
+      const created = await session(owner.id);
+      const audit = (generation: number) => ({
+        at: T0 + 100,
+        type: "token.refreshed",
+        userId: owner.id,
+        sessionId: created.id,
+        ip: "10.0.0.2",
+        userAgent: "Agent/2",
+        detail: { generation },
+      });
+      const rotation = {
+        sessionId: created.id,
+        fromGeneration: 0,
+        tokenHash: "next-audited",
+        now: T0 + 100,
+        expiresAt: T0 + 200,
+        ip: "10.0.0.2",
+        userAgent: "Agent/2",
+      };
+      expect(await store.rotateRefreshToken({ ...rotation, audit: audit(1) })).toBe(true);
+      expect(
+        await store.rotateRefreshToken({ ...rotation, tokenHash: "lost", audit: audit(2) }),
+      ).toBe(false);
+      const events = await store.listAuditEvents({ userId: owner.id, limit: 10 });
+      expect(events).toEqual([audit(1)]);
+    });
+
     it("exactly one of many concurrent rotations of one generation wins", async () => {
       const owner = await user();
       const created = await session(owner.id);

@@ -14,7 +14,8 @@ import type {
   UserRecord,
 } from "../store.js";
 import type { SqlDialect } from "./dialect.js";
-import type { Database, SessionsTable, UsersTable } from "./schema.js";
+import { refreshQueries } from "./refresh-queries.js";
+import type { AuditEventsTable, Database, SessionsTable, UsersTable } from "./schema.js";
 
 /**
  * The Store over SQL, written once with Kysely for SQLite and PostgreSQL. Multi-statement changes
@@ -22,12 +23,15 @@ import type { Database, SessionsTable, UsersTable } from "./schema.js";
  */
 export class SqlStore implements Store {
   private closed = false;
+  private readonly refreshPath: ReturnType<typeof refreshQueries>;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: SqlDialect,
     private readonly onClose: () => Promise<void> = () => db.destroy(),
-  ) {}
+  ) {
+    this.refreshPath = refreshQueries(db);
+  }
 
   ping(): Promise<void> {
     return this.run(async () => {
@@ -192,26 +196,8 @@ export class SqlStore implements Store {
   }
 
   findByRefreshToken(tokenHash: string): Promise<RefreshTokenMatch | null> {
-    // One indexed lookup joined to its session and user: the refresh hot path's only read.
     return this.run(async () => {
-      const row = await this.db
-        .selectFrom("refresh_tokens as t")
-        .innerJoin("sessions as s", "s.id", "t.session_id")
-        .innerJoin("users as u", "u.id", "s.user_id")
-        .selectAll("s")
-        .select([
-          "t.generation as token_generation",
-          "t.retired_at as token_retired_at",
-          "u.email as user_email",
-          "u.name as user_name",
-          "u.password_hash as user_password_hash",
-          "u.roles as user_roles",
-          "u.token_version as user_token_version",
-          "u.created_at as user_created_at",
-          "u.updated_at as user_updated_at",
-        ])
-        .where("t.token_hash", "=", tokenHash)
-        .executeTakeFirst();
+      const [row] = (await this.refreshPath.findByTokenHash(this.db, { tokenHash })).rows;
       if (!row) return null;
       return {
         session: toSession(row),
@@ -232,37 +218,31 @@ export class SqlStore implements Store {
   }
 
   rotateRefreshToken(rotation: Rotation): Promise<boolean> {
+    const queries = this.refreshPath;
     return this.transaction(async (trx) => {
-      const updated = await trx
-        .updateTable("sessions")
-        .set({
-          generation: rotation.fromGeneration + 1,
-          last_used_at: rotation.now,
-          expires_at: rotation.expiresAt,
-          ip: rotation.ip,
-          user_agent: rotation.userAgent,
-        })
-        .where("id", "=", rotation.sessionId)
-        .where("generation", "=", rotation.fromGeneration)
-        .where("revoked_at", "is", null)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) return false;
-      await trx
-        .updateTable("refresh_tokens")
-        .set({ retired_at: rotation.now })
-        .where("session_id", "=", rotation.sessionId)
-        .where("generation", "=", rotation.fromGeneration)
-        .execute();
-      await trx
-        .insertInto("refresh_tokens")
-        .values({
-          token_hash: rotation.tokenHash,
-          session_id: rotation.sessionId,
-          generation: rotation.fromGeneration + 1,
-          issued_at: rotation.now,
-          retired_at: null,
-        })
-        .execute();
+      const advanced = await queries.advanceSession(trx, {
+        sessionId: rotation.sessionId,
+        fromGeneration: rotation.fromGeneration,
+        toGeneration: rotation.fromGeneration + 1,
+        now: rotation.now,
+        expiresAt: rotation.expiresAt,
+        ip: rotation.ip,
+        userAgent: rotation.userAgent,
+      });
+      if (Number(advanced.numAffectedRows) !== 1) return false;
+      await queries.retireToken(trx, {
+        sessionId: rotation.sessionId,
+        generation: rotation.fromGeneration,
+        now: rotation.now,
+      });
+      await queries.insertToken(trx, {
+        token_hash: rotation.tokenHash,
+        session_id: rotation.sessionId,
+        generation: rotation.fromGeneration + 1,
+        issued_at: rotation.now,
+        retired_at: null,
+      });
+      if (rotation.audit !== undefined) await queries.insertAudit(trx, auditRow(rotation.audit));
       return true;
     });
   }
@@ -379,18 +359,7 @@ export class SqlStore implements Store {
 
   appendAudit(event: AuditRecord): Promise<void> {
     return this.run(async () => {
-      await this.db
-        .insertInto("audit_events")
-        .values({
-          at: event.at,
-          type: event.type,
-          user_id: event.userId,
-          session_id: event.sessionId,
-          ip: event.ip,
-          user_agent: event.userAgent,
-          detail: event.detail === null ? null : JSON.stringify(event.detail),
-        })
-        .execute();
+      await this.refreshPath.insertAudit(this.db, auditRow(event));
     });
   }
 
@@ -518,5 +487,17 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
     userAgent: row.user_agent,
     revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
     revokedReason: row.revoked_reason,
+  };
+}
+
+function auditRow(event: AuditRecord): Omit<AuditEventsTable, "id"> {
+  return {
+    at: event.at,
+    type: event.type,
+    user_id: event.userId,
+    session_id: event.sessionId,
+    ip: event.ip,
+    user_agent: event.userAgent,
+    detail: event.detail === null ? null : JSON.stringify(event.detail),
   };
 }

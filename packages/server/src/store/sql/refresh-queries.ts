@@ -1,0 +1,93 @@
+import type { Kysely } from "kysely";
+import { prepareQuery, type Param } from "./prepared-query.js";
+import type { AuditEventsTable, Database, RefreshTokensTable } from "./schema.js";
+
+/**
+ * The statements of a refresh, compiled once per store (see prepared-query.ts): the lookup of the
+ * presented token, then the rotation's transaction.
+ */
+export function refreshQueries(db: Kysely<Database>) {
+  return {
+    /** One indexed lookup joined to its session and user: the refresh path's only read. */
+    findByTokenHash: prepareQuery(db, (db, param: Param<{ tokenHash: string }>) =>
+      db
+        .selectFrom("refresh_tokens as t")
+        .innerJoin("sessions as s", "s.id", "t.session_id")
+        .innerJoin("users as u", "u.id", "s.user_id")
+        .selectAll("s")
+        .select([
+          "t.generation as token_generation",
+          "t.retired_at as token_retired_at",
+          "u.email as user_email",
+          "u.name as user_name",
+          "u.password_hash as user_password_hash",
+          "u.roles as user_roles",
+          "u.token_version as user_token_version",
+          "u.created_at as user_created_at",
+          "u.updated_at as user_updated_at",
+        ])
+        .where("t.token_hash", "=", param("tokenHash")),
+    ),
+
+    /** Conditional on the generation: of several racers exactly one updates a row. */
+    advanceSession: prepareQuery(
+      db,
+      (
+        db,
+        param: Param<{
+          sessionId: string;
+          fromGeneration: number;
+          toGeneration: number;
+          now: number;
+          expiresAt: number;
+          ip: string | null;
+          userAgent: string | null;
+        }>,
+      ) =>
+        db
+          .updateTable("sessions")
+          .set({
+            generation: param("toGeneration"),
+            last_used_at: param("now"),
+            expires_at: param("expiresAt"),
+            ip: param("ip"),
+            user_agent: param("userAgent"),
+          })
+          .where("id", "=", param("sessionId"))
+          .where("generation", "=", param("fromGeneration"))
+          .where("revoked_at", "is", null),
+    ),
+
+    retireToken: prepareQuery(
+      db,
+      (db, param: Param<{ sessionId: string; generation: number; now: number }>) =>
+        db
+          .updateTable("refresh_tokens")
+          .set({ retired_at: param("now") })
+          .where("session_id", "=", param("sessionId"))
+          .where("generation", "=", param("generation")),
+    ),
+
+    insertToken: prepareQuery(db, (db, param: Param<RefreshTokensTable>) =>
+      db.insertInto("refresh_tokens").values({
+        token_hash: param("token_hash"),
+        session_id: param("session_id"),
+        generation: param("generation"),
+        issued_at: param("issued_at"),
+        retired_at: param("retired_at"),
+      }),
+    ),
+
+    insertAudit: prepareQuery(db, (db, param: Param<Omit<AuditEventsTable, "id">>) =>
+      db.insertInto("audit_events").values({
+        at: param("at"),
+        type: param("type"),
+        user_id: param("user_id"),
+        session_id: param("session_id"),
+        ip: param("ip"),
+        user_agent: param("user_agent"),
+        detail: param("detail"),
+      }),
+    ),
+  };
+}
