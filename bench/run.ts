@@ -4,7 +4,7 @@
 // Writes docs/benchmarks.md, docs/benchmarks/results.json and SVG charts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, freemem, totalmem, tmpdir, release } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -37,6 +37,10 @@ interface LoadResult {
   total: number;
   non2xx: number;
   errors: number;
+  /** Server CPU time (user + system) per request: unlike req/s, barely moved by a busy host. */
+  cpuUsPerRequest?: number;
+  /** Share of the server core's time the hypervisor gave to someone else during the run. */
+  stealPercent?: number;
 }
 
 function node(
@@ -82,10 +86,38 @@ async function startTarget(script: string, env: Record<string, string> = {}, fla
   };
 }
 
-async function load(job: Record<string, unknown>): Promise<LoadResult> {
-  return firstLine<LoadResult>(
+async function load(job: { url: string } & Record<string, unknown>): Promise<LoadResult> {
+  const cpu = async () =>
+    (await fetch(new URL("/bench/cpu", job.url))).json() as Promise<{
+      user: number;
+      system: number;
+    }>;
+  const [cpuBefore, stealBefore] = [await cpu(), serverCoreSteal()];
+  const result = await firstLine<LoadResult>(
     node(join(root, "bench/load.ts"), [JSON.stringify({ duration: DURATION, ...job })], {}, 1),
   );
+  const [cpuAfter, stealAfter] = [await cpu(), serverCoreSteal()];
+  const cpuUs = cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system;
+  return {
+    ...result,
+    cpuUsPerRequest: Math.round(cpuUs / Math.max(result.total, 1)),
+    stealPercent: Math.round(
+      (100 * (stealAfter.steal - stealBefore.steal)) /
+        Math.max(stealAfter.total - stealBefore.total, 1),
+    ),
+  };
+}
+
+/** Steal and total jiffies of the server's core (all cores when not pinned), from /proc/stat. */
+function serverCoreSteal(): { steal: number; total: number } {
+  const prefix = PIN ? "cpu0 " : "cpu ";
+  const line = existsSync("/proc/stat")
+    ? readFileSync("/proc/stat", "utf8")
+        .split("\n")
+        .find((l) => l.startsWith(prefix))
+    : undefined;
+  const fields = line?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  return { steal: fields[7] ?? 0, total: fields.reduce((sum, n) => sum + n, 0) };
 }
 
 async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
@@ -238,6 +270,9 @@ async function loginStream() {
     }),
   ]);
   await target.stop();
+  // Both streams ran on the one server: its CPU time cannot be split between them.
+  delete busy.cpuUsPerRequest;
+  delete logins.cpuUsPerRequest;
   return { quiet, busy, logins };
 }
 
@@ -388,11 +423,11 @@ const machine = {
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const table = [
-  "| scenario | req/s | p50 ms | p99 ms | non-2xx | ratio |",
-  "|---|---:|---:|---:|---:|---|",
+  "| scenario | req/s | p50 ms | p99 ms | non-2xx | server CPU µs/req | steal | ratio |",
+  "|---|---:|---:|---:|---:|---:|---:|---|",
   ...rows.map(
     (row) =>
-      `| ${row.name} | ${fmt(row.result.requestsPerSecond)} | ${row.result.p50} | ${row.result.p99} | ${row.result.non2xx} | ${row.ratio ? `${row.ratio.value.toFixed(2)}× ${row.ratio.of}` : "baseline"} |`,
+      `| ${row.name} | ${fmt(row.result.requestsPerSecond)} | ${row.result.p50} | ${row.result.p99} | ${row.result.non2xx} | ${row.result.cpuUsPerRequest ?? "–"} | ${row.result.stealPercent ?? "–"}% | ${row.ratio ? `${row.ratio.value.toFixed(2)}× ${row.ratio.of}` : "baseline"} |`,
   ),
 ].join("\n");
 const memoryTable = [
@@ -462,6 +497,11 @@ ${table}
 - *new token every request*: every request carries a token never seen before (cache misses, so
   an Ed25519 signature verification each time) — the worst case.
 - *refresh*: each client owns a session and follows its rotation chain (every request rotates).
+- *server CPU µs/req*: the server process's CPU time (user + system) during the run divided by
+  the requests served. On a shared host, req/s and latency move with the neighbours; this
+  figure barely does, so it is the one to compare between runs and machines.
+- *steal*: share of the server core's time the hypervisor gave to other guests during the run
+  (from \`/proc/stat\`). Above a few percent, expect latency tails from the host, not from Baton.
 
 ![throughput](benchmarks/throughput.svg)
 
