@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startLowPriorityWorker } from "./low-priority-worker.js";
 
 export type HashingJob =
   | { op: "argon2-hash"; password: string; options: Record<string, number> }
@@ -8,8 +9,8 @@ export type HashingJob =
   | { op: "bcrypt-verify"; hash: string; password: string };
 
 /**
- * Runs password hashing on a few worker threads that ask the OS for a lower scheduling priority
- * (nice +10) than the thread serving requests.
+ * Runs password hashing on a few worker threads at a lower scheduling priority than the thread
+ * serving requests (see low-priority-worker.ts).
  *
  * Why: argon2id is memory-hard on purpose, about 10–20 ms of CPU per login. On libuv's thread pool
  * it competes as an equal with the event loop whenever cores are scarce (a one-CPU container, a
@@ -57,11 +58,9 @@ export class HashingThreads {
   private spawn(): Worker | undefined {
     if (this.started >= this.size) return undefined;
     this.started++;
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      // Not the parent's flags: a loader or --input-type=module would break this CommonJS script.
-      execArgv: [],
-      workerData: { argon2: resolve("@node-rs/argon2"), bcrypt: resolve("@node-rs/bcrypt") },
+    const worker = startLowPriorityWorker(WORKER_SOURCE, {
+      argon2: resolve("@node-rs/argon2"),
+      bcrypt: resolve("@node-rs/bcrypt"),
     });
     worker.on(
       "message",
@@ -106,15 +105,7 @@ function defaultSize(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
-/** CommonJS, evaluated as the worker's script: no build step, works from sources and from dist. */
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { readlinkSync } = require("node:fs");
-const os = require("node:os");
-try {
-  // Linux: /proc/thread-self names this thread's id; setpriority on it affects this thread only.
-  os.setPriority(Number(readlinkSync("/proc/thread-self").split("/").pop()), 10);
-} catch {}
 const argon2 = require(workerData.argon2);
 const bcrypt = require(workerData.bcrypt);
 parentPort.on("message", (job) => {
