@@ -415,7 +415,7 @@ const targets = [
   },
   {
     target:
-      "the same, from server CPU time per request (a CPU-bound server's capacity; host steal does not move it)",
+      "the same, from server CPU time per request (a CPU-bound server's capacity; host steal moves it much less)",
     measured:
       (protectedResults.ceiling.cpuUsPerRequest ?? Number.NaN) /
       (protectedResults.reused.cpuUsPerRequest ?? Number.NaN),
@@ -536,7 +536,8 @@ ${table}
 - *refresh*: each client owns a session and follows its rotation chain (every request rotates).
 - *server CPU µs/req*: the server process's CPU time (user + system) during the run divided by
   the requests served. On a shared host, req/s and latency move with the neighbours; this
-  figure barely does, so it is the one to compare between runs and machines.
+  figure moves much less (heavy steal still raises it a little: caches are shared), so it is
+  the better one to compare between runs.
 - *steal*: share of the server core's time the hypervisor gave to other guests during the run
   (from \`/proc/stat\`). Above a few percent, expect latency tails from the host, not from Baton.
 
