@@ -22,7 +22,8 @@ export class HashingThreads {
   private readonly idle: Worker[] = [];
   private readonly queue: { job: HashingJob; settle: Settle }[] = [];
   private readonly running = new Map<Worker, Settle>();
-  private started = 0;
+  /** Every live thread, idle or running. */
+  private readonly threads = new Set<Worker>();
   private closed = false;
 
   constructor(private readonly size = defaultSize()) {}
@@ -40,8 +41,7 @@ export class HashingThreads {
     this.closed = true;
     for (const { settle } of this.queue.splice(0))
       settle.reject(new Error("Password hashing has been shut down"));
-    const workers = [...this.idle.splice(0), ...this.running.keys()];
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await Promise.all([...this.threads].map((worker) => worker.terminate()));
   }
 
   private dispatch(): void {
@@ -56,12 +56,12 @@ export class HashingThreads {
   }
 
   private spawn(): Worker | undefined {
-    if (this.started >= this.size) return undefined;
-    this.started++;
+    if (this.threads.size >= this.size) return undefined;
     const worker = startLowPriorityWorker(WORKER_SOURCE, {
       argon2: resolve("@node-rs/argon2"),
       bcrypt: resolve("@node-rs/bcrypt"),
     });
+    this.threads.add(worker);
     worker.on(
       "message",
       (reply: { ok: true; value: string | boolean } | { ok: false; error: string }) => {
@@ -81,13 +81,11 @@ export class HashingThreads {
 
   /** A thread that died fails its job; a new one takes its place on demand. */
   private lose(worker: Worker, error: Error): void {
+    if (!this.threads.delete(worker)) return; // "error" and then "exit": already handled
     const settle = this.running.get(worker);
-    const wasKnown = settle !== undefined || this.idle.includes(worker);
     this.running.delete(worker);
     const index = this.idle.indexOf(worker);
     if (index !== -1) this.idle.splice(index, 1);
-    if (!wasKnown) return;
-    this.started--;
     settle?.reject(error);
     if (!this.closed) this.dispatch();
   }

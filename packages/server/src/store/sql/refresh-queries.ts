@@ -4,7 +4,8 @@ import type { AuditEventsTable, Database, RefreshTokensTable } from "./schema.js
 
 /**
  * The statements of a refresh, compiled once per store (see prepared-query.ts): the lookup of the
- * presented token, then the rotation's transaction.
+ * presented token, then the rotation's transaction. A new session's first token and every audit
+ * row use the same inserts.
  */
 export function refreshQueries(db: Kysely<Database>) {
   return {

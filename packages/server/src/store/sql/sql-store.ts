@@ -182,16 +182,13 @@ export class SqlStore implements Store {
           revoked_reason: null,
         })
         .execute();
-      await trx
-        .insertInto("refresh_tokens")
-        .values({
-          token_hash: tokenHash,
-          session_id: session.id,
-          generation: 0,
-          issued_at: session.createdAt,
-          retired_at: null,
-        })
-        .execute();
+      await this.refreshPath.insertToken(trx, {
+        token_hash: tokenHash,
+        session_id: session.id,
+        generation: 0,
+        issued_at: session.createdAt,
+        retired_at: null,
+      });
     });
   }
 
