@@ -7,4 +7,6 @@ export interface SqlDialect {
   isUniqueViolation(error: unknown): boolean;
   /** The error means the database cannot be reached or used right now (answer 503, retry later). */
   isUnavailable(error: unknown): boolean;
+  /** One connection serializes every commit: concurrent rotations should share one (SQLite). */
+  groupCommit: boolean;
 }

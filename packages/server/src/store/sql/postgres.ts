@@ -23,6 +23,7 @@ const UNAVAILABLE_MESSAGES =
 
 const postgresDialect: SqlDialect = {
   name: "postgres",
+  groupCommit: false,
   isUniqueViolation: (error) => (error as { code?: unknown } | null)?.code === "23505",
   isUnavailable: (error) => {
     const code = (error as { code?: unknown } | null)?.code;

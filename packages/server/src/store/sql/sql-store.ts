@@ -14,6 +14,7 @@ import type {
   UserRecord,
 } from "../store.js";
 import type { SqlDialect } from "./dialect.js";
+import { GroupCommit } from "./group-commit.js";
 import { refreshQueries } from "./refresh-queries.js";
 import type { AuditEventsTable, Database, SessionsTable, UsersTable } from "./schema.js";
 
@@ -24,6 +25,8 @@ import type { AuditEventsTable, Database, SessionsTable, UsersTable } from "./sc
 export class SqlStore implements Store {
   private closed = false;
   private readonly refreshPath: ReturnType<typeof refreshQueries>;
+  /** Concurrent rotations sharing a commit, where the dialect asks for it (group-commit.ts). */
+  private readonly rotations: GroupCommit<Database, Rotation, boolean> | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -31,6 +34,9 @@ export class SqlStore implements Store {
     private readonly onClose: () => Promise<void> = () => db.destroy(),
   ) {
     this.refreshPath = refreshQueries(db);
+    this.rotations = dialect.groupCommit
+      ? new GroupCommit(db, (trx, rotation: Rotation) => this.rotate(trx, rotation))
+      : undefined;
   }
 
   ping(): Promise<void> {
@@ -215,33 +221,39 @@ export class SqlStore implements Store {
   }
 
   rotateRefreshToken(rotation: Rotation): Promise<boolean> {
+    const rotations = this.rotations;
+    return rotations
+      ? this.run(() => rotations.submit(rotation))
+      : this.transaction((trx) => this.rotate(trx, rotation));
+  }
+
+  /** Advances the session if it is still at `fromGeneration`; false when another racer did. */
+  private async rotate(trx: Transaction<Database>, rotation: Rotation): Promise<boolean> {
     const queries = this.refreshPath;
-    return this.transaction(async (trx) => {
-      const advanced = await queries.advanceSession(trx, {
-        sessionId: rotation.sessionId,
-        fromGeneration: rotation.fromGeneration,
-        toGeneration: rotation.fromGeneration + 1,
-        now: rotation.now,
-        expiresAt: rotation.expiresAt,
-        ip: rotation.ip,
-        userAgent: rotation.userAgent,
-      });
-      if (Number(advanced.numAffectedRows) !== 1) return false;
-      await queries.retireToken(trx, {
-        sessionId: rotation.sessionId,
-        generation: rotation.fromGeneration,
-        now: rotation.now,
-      });
-      await queries.insertToken(trx, {
-        token_hash: rotation.tokenHash,
-        session_id: rotation.sessionId,
-        generation: rotation.fromGeneration + 1,
-        issued_at: rotation.now,
-        retired_at: null,
-      });
-      if (rotation.audit !== undefined) await queries.insertAudit(trx, auditRow(rotation.audit));
-      return true;
+    const advanced = await queries.advanceSession(trx, {
+      sessionId: rotation.sessionId,
+      fromGeneration: rotation.fromGeneration,
+      toGeneration: rotation.fromGeneration + 1,
+      now: rotation.now,
+      expiresAt: rotation.expiresAt,
+      ip: rotation.ip,
+      userAgent: rotation.userAgent,
     });
+    if (Number(advanced.numAffectedRows) !== 1) return false;
+    await queries.retireToken(trx, {
+      sessionId: rotation.sessionId,
+      generation: rotation.fromGeneration,
+      now: rotation.now,
+    });
+    await queries.insertToken(trx, {
+      token_hash: rotation.tokenHash,
+      session_id: rotation.sessionId,
+      generation: rotation.fromGeneration + 1,
+      issued_at: rotation.now,
+      retired_at: null,
+    });
+    if (rotation.audit !== undefined) await queries.insertAudit(trx, auditRow(rotation.audit));
+    return true;
   }
 
   findSession(sessionId: string): Promise<SessionRecord | null> {

@@ -11,6 +11,7 @@ const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|COR
 
 const sqliteDialect: SqlDialect = {
   name: "sqlite",
+  groupCommit: true,
   isUniqueViolation: (error) =>
     errorCode(error)?.startsWith("SQLITE_CONSTRAINT_UNIQUE") === true ||
     errorCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY",
