@@ -77,13 +77,10 @@ const expectedIntervalUs = job.overallRate ? (1e6 * job.connections) / job.overa
 const instance = autocannon(options, (error, result) => {
   if (error) throw error;
   latencies.sort((a, b) => a - b);
+  /** In milliseconds, two decimals. */
   const percentile = (p: number) =>
-    latencies.length === 0
-      ? 0
-      : Math.round(
-          latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]! /
-            10,
-        ) / 100;
+    Math.round((latencies[Math.max(0, Math.ceil((p / 100) * latencies.length) - 1)] ?? 0) / 10) /
+    100;
   process.stdout.write(
     `${JSON.stringify({
       requestsPerSecond: result.requests.average,
