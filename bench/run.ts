@@ -132,6 +132,33 @@ function leastDisturbed(runs: LoadResult[]): LoadResult {
   return runs.reduce((best, run) => (run.requestsPerSecond > best.requestsPerSecond ? run : best));
 }
 
+/**
+ * Runs `runA` and `runB` in 2 × RUNS adjacent pairs, alternating which goes first (ABBA), and
+ * returns the pair with the median `ratio` (and every ratio). A host whose speed drifts during
+ * the bench moves both runs of a pair alike, so the ratio survives noise the absolute figures do not.
+ */
+async function medianPair<A, B>(
+  runA: () => Promise<A>,
+  runB: () => Promise<B>,
+  ratio: (a: A, b: B) => number,
+): Promise<{ a: A; b: B; ratios: number[] }> {
+  const pairs: { a: A; b: B; ratio: number }[] = [];
+  for (let pair = 0; pair < 2 * RUNS; pair++) {
+    let a: A, b: B;
+    if (pair % 2 === 0) {
+      a = await runA();
+      b = await runB();
+    } else {
+      b = await runB();
+      a = await runA();
+    }
+    pairs.push({ a, b, ratio: ratio(a, b) });
+  }
+  pairs.sort((x, y) => x.ratio - y.ratio);
+  const { a, b } = pairs[Math.floor(pairs.length / 2)]!;
+  return { a, b, ratios: pairs.map((p) => p.ratio) };
+}
+
 async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
     method: "POST",
@@ -178,9 +205,6 @@ async function protectedRoute() {
     TOKENS_FILE: batonTokens,
   });
   const [user] = await register(baton.url, 1);
-  // The ceiling and the token-reused route run in adjacent pairs (ABBA order), and the pair
-  // with the median ratio is reported: a host whose speed drifts during the run moves both runs
-  // of a pair alike, so the ratio survives noise that the absolute figures do not.
   const ceilingJob = {
     url: `${baton.url}/bench/open`,
     connections: 10,
@@ -188,19 +212,11 @@ async function protectedRoute() {
     token: user!.accessToken,
   };
   const reusedJob = { ...ceilingJob, url: `${baton.url}/bench/protected` };
-  const pairs: { ceiling: LoadResult; reused: LoadResult; ratio: number }[] = [];
-  for (let pair = 0; pair < 2 * RUNS; pair++) {
-    const first = await load(pair % 2 === 0 ? ceilingJob : reusedJob);
-    const second = await load(pair % 2 === 0 ? reusedJob : ceilingJob);
-    const [ceilingRun, reusedRun] = pair % 2 === 0 ? [first, second] : [second, first];
-    pairs.push({
-      ceiling: ceilingRun,
-      reused: reusedRun,
-      ratio: reusedRun.requestsPerSecond / ceilingRun.requestsPerSecond,
-    });
-  }
-  pairs.sort((a, b) => a.ratio - b.ratio);
-  const { ceiling, reused } = pairs[Math.floor(pairs.length / 2)]!;
+  const { a: ceiling, b: reused } = await medianPair(
+    () => load(ceilingJob),
+    () => load(reusedJob),
+    (ceilingRun, reusedRun) => reusedRun.requestsPerSecond / ceilingRun.requestsPerSecond,
+  );
   rows.push({ group: "protected", name: "Fastify, no auth (ceiling)", result: ceiling });
   const fresh = await load({
     url: `${baton.url}/bench/protected`,
@@ -298,24 +314,18 @@ async function loginStream() {
         overallRate: 40,
       }),
     ]);
-  // Unmeasured warm-up, so that JIT compilation does not land in the first (quiet) run's tail;
-  // then quiet and busy runs in adjacent pairs, in alternating order, as for the ceiling.
+  // Unmeasured warm-up, so that JIT compilation does not land in the first quiet run's tail.
   await busyRun();
-  const pairs: { quiet: LoadResult; busy: LoadResult; logins: LoadResult; ratio: number }[] = [];
-  for (let pair = 0; pair < 2 * RUNS; pair++) {
-    const quietFirst = pair % 2 === 0;
-    const quiet = quietFirst ? await quietRun() : undefined;
-    const [busy, logins] = await busyRun();
-    const quietAfter = quiet ?? (await quietRun());
-    pairs.push({ quiet: quietAfter, busy, logins, ratio: busy.p99 / quietAfter.p99 });
-  }
+  const {
+    a: quiet,
+    b: [busy, logins],
+    ratios,
+  } = await medianPair(quietRun, busyRun, (quiet, [busy]) => busy.p99 / quiet.p99);
   await target.stop();
-  pairs.sort((a, b) => a.ratio - b.ratio);
-  const { quiet, busy, logins } = pairs[Math.floor(pairs.length / 2)]!;
   // Both streams ran on the one server: its CPU time cannot be split between them.
   delete busy.cpuUsPerRequest;
   delete logins.cpuUsPerRequest;
-  return { quiet, busy, logins, ratios: pairs.map((p) => p.ratio) };
+  return { quiet, busy, logins, ratios };
 }
 
 async function memory() {

@@ -13,15 +13,12 @@ export function authenticateNow(
   authorization: string | undefined,
   headerCount?: number,
 ): AuthInfo | Promise<AuthInfo> {
-  if (headerCount === undefined || headerCount <= 1) {
-    const candidate = bearerCandidate(authorization);
-    const cached = candidate === undefined ? undefined : core.accessTokens.verifyCached(candidate);
-    if (cached !== undefined) return toAuthInfo(assertStanding(core, cached));
-  }
-  const token = readBearerToken(authorization, headerCount);
-  const cached = core.accessTokens.verifyCached(token);
+  const candidate =
+    headerCount === undefined || headerCount <= 1 ? bearerCandidate(authorization) : undefined;
+  const cached = candidate === undefined ? undefined : core.accessTokens.verifyCached(candidate);
   if (cached !== undefined) return toAuthInfo(assertStanding(core, cached));
-  return verifyAccessToken(core, token).then(toAuthInfo);
+  // A miss, or a header that needs the full parse: verify() looks in the cache again itself.
+  return verifyAccessToken(core, readBearerToken(authorization, headerCount)).then(toAuthInfo);
 }
 
 /** `authenticateNow`, always as a promise. */
