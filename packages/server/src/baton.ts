@@ -132,11 +132,13 @@ export async function createBaton(
       loginThrottle: new LoginThrottle(
         rateLimiter,
         {
-          maxFailuresPerAccount: config.loginMaxFailures,
-          maxFailuresPerIp: config.loginMaxFailuresPerIp,
+          maxFailures: config.loginMaxFailures,
+          maxFailuresPerAddress: config.loginMaxFailuresPerIp,
           windowMs: config.loginLockoutMs,
+          ipv6PrefixBits: config.rateLimitIpv6Prefix,
         },
         clock,
+        rootSecret.keys.deviceCookieKey,
       ),
       audit: new AuditLog(store, logger, clock, (event) => {
         metrics.audit(event);

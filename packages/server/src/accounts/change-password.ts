@@ -21,20 +21,37 @@ export async function changePassword(
   if (user === null || session === null || session.revokedAt !== null) {
     throw new AuthError("SESSION_REVOKED", "Session has been revoked");
   }
-  const ip = meta.ip ?? "unknown";
-  await core.loginThrottle.assertAllowed(user.email, ip);
-  if (!(await core.passwords.verify(user.passwordHash, input.currentPassword))) {
-    await core.loginThrottle.recordFailure(user.email, ip);
-    await core.audit.record("login.failed", meta, {
+  // This session's own budget, never the login lockout: other people's guesses at the login
+  // cannot block the owner here, and a stolen access token gets only a few tries.
+  const reservation = await core.loginThrottle.reservePasswordCheck(session.id);
+  if (!reservation.granted) {
+    await core.audit.record("login.locked", meta, {
       userId: user.id,
-      sessionId: auth.sessionId,
-      detail: { during: "password-change" },
+      sessionId: session.id,
+      detail: { during: "password-change", budget: reservation.budget },
     });
-    throw new AuthError("INVALID_CREDENTIALS", "Current password is incorrect");
+    throw new AuthError("RATE_LIMITED", "Too many wrong current passwords; try again later", {
+      retryAfter: reservation.retryAfterSeconds,
+    });
+  }
+  let wrongGuess = false;
+  try {
+    if (!(await core.passwords.verify(user.passwordHash, input.currentPassword))) {
+      wrongGuess = true;
+      await core.audit.record("login.failed", meta, {
+        userId: user.id,
+        sessionId: auth.sessionId,
+        detail: { during: "password-change" },
+      });
+      throw new AuthError("INVALID_CREDENTIALS", "Current password is incorrect");
+    }
+  } finally {
+    if (!wrongGuess) await reservation.release();
   }
 
   const now = core.clock.now();
-  await core.store.updatePasswordHash(user.id, await core.passwords.hash(input.newPassword), now);
+  const passwordHash = await core.passwords.hash(input.newPassword);
+  await core.store.updatePasswordHash(user.id, passwordHash, now);
   const revoked = await core.store.revokeUserSessions(user.id, {
     ...revocationStamp(core, "password-changed"),
     exceptSessionId: session.id,
@@ -64,5 +81,5 @@ export async function changePassword(
     sessionId: session.id,
     detail: { sessionsRevoked: revoked.length },
   });
-  return tokensFor(core, user, current);
+  return tokensFor(core, { ...user, passwordHash }, current);
 }

@@ -65,14 +65,19 @@ export interface BatonOptions {
   cookieSameSite?: SameSite;
   /** Default true in production, false otherwise (plain-http localhost). */
   cookieSecure?: boolean;
-  /** Failed logins per account before a lockout. Default 5. */
+  /**
+   * Wrong passwords per budget and `loginLockout` window: per account from clients that never
+   * signed in to it, per device that did (device cookie), per session at `/password`. Default 5.
+   */
   loginMaxFailures?: number;
-  /** Failed logins per IP before a lockout (many users may share one NAT). Default 50. */
+  /** Wrong passwords per client address before a lockout (many users may share one NAT). Default 50. */
   loginMaxFailuresPerIp?: number;
-  /** Window for the failed-login counters and lockouts. Default 15m. */
+  /** Window of the wrong-password budgets and lockouts. Default 15m. */
   loginLockout?: Duration;
-  /** Requests per minute per IP on the auth routes. Default 60; 0 disables. */
+  /** Requests per minute per client address on the auth routes. Default 60; 0 disables. */
   authRateLimit?: number;
+  /** Address-keyed limits count an IPv6 client by its network of this many bits. Default 64. */
+  rateLimitIpv6Prefix?: number;
   /** Largest accepted request body in bytes. Default 16384. */
   bodyLimit?: number;
   /** Ensure this admin account exists at start (with `adminPassword`). */
@@ -117,6 +122,7 @@ export interface BatonConfig {
   readonly loginMaxFailuresPerIp: number;
   readonly loginLockoutMs: number;
   readonly authRateLimit: number;
+  readonly rateLimitIpv6Prefix: number;
   readonly bodyLimit: number;
   readonly adminEmail: string | undefined;
   readonly adminPassword: string | undefined;

@@ -2,6 +2,7 @@ import { SESSION_ENDING_CODES } from "@baton/protocol";
 import type { RequestMeta } from "../audit/audit-log.js";
 import type { AuthInfo, Core } from "../core.js";
 import { AuthError } from "../errors.js";
+import { canonicalAddress, rateLimitKey } from "../rate-limit/client-address.js";
 import { assertRole, authenticate } from "../sessions/authenticate.js";
 import { corsHeaders, preflightHeaders } from "./cors.js";
 import { assertNotCrossSite } from "./csrf.js";
@@ -40,7 +41,8 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
     cookies: Record<string, string>,
   ): Promise<HttpReply> {
     if (route.rateLimited && config.authRateLimit > 0) {
-      const window = await core.rateLimiter.hit(`auth:${request.ip}`, 60_000);
+      const client = rateLimitKey(request.ip, config.rateLimitIpv6Prefix);
+      const window = await core.rateLimiter.hit(`auth:${client}`, 60_000);
       if (window.count > config.authRateLimit) {
         throw new AuthError("RATE_LIMITED", "Too many requests; slow down", {
           retryAfter: Math.max(1, Math.ceil((window.resetAt - core.clock.now()) / 1000)),
@@ -117,11 +119,14 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
   };
 }
 
-/** Client facts kept with a session and in the audit log: bounded, without control characters. */
+/**
+ * Client facts kept with a session and in the audit log: bounded, without control characters,
+ * and the address in its one canonical spelling.
+ */
 export function requestMeta(request: Pick<HttpRequest, "ip" | "headers">): RequestMeta {
   const agent = single(request.headers["user-agent"]);
   return {
-    ip: request.ip || null,
+    ip: canonicalAddress(request.ip),
     userAgent: agent === undefined ? null : agent.replace(/\p{Cc}/gu, "").slice(0, 256) || null,
   };
 }

@@ -6,6 +6,18 @@ export interface WindowCount {
   resetAt: number;
 }
 
+/** At most `limit` units per fixed window of `windowMs` (the window opens with its first unit). */
+export interface Budget {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+export type Reservation =
+  | { granted: true }
+  /** `spent` is the first budget that had nothing left; it refills at `resetAt`. */
+  | { granted: false; spent: Budget; resetAt: number };
+
 /**
  * Fixed-window counters keyed by string. The in-memory one serves a single instance; a shared
  * one (Redis) serves several.
@@ -13,9 +25,18 @@ export interface WindowCount {
 export interface RateLimiter {
   /** Counts one more event for `key`; a new window of `windowMs` starts when none is open. */
   hit(key: string, windowMs: number): Promise<WindowCount>;
-  /** The open window's count, without counting. */
-  peek(key: string): Promise<WindowCount | null>;
-  reset(key: string): Promise<void>;
+  /**
+   * Takes one unit from every budget, or from none when any of them is spent, in one atomic
+   * step: however many callers race, together they never take more than a budget's `limit`.
+   * Take the unit *before* the work it pays for (reserve, then settle).
+   */
+  reserve(budgets: readonly Budget[]): Promise<Reservation>;
+  /**
+   * Gives back units taken by `reserve` for work that turned out not to count. A unit taken in a
+   * window that has ended since is given back to the current one (login budgets: at most once per
+   * right password, which an attacker cannot produce).
+   */
+  release(keys: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,30 +50,44 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   hit(key: string, windowMs: number): Promise<WindowCount> {
-    const now = this.clock.now();
-    const open = this.windows.get(key);
-    const window =
-      open !== undefined && open.resetAt > now ? open : { count: 0, resetAt: now + windowMs };
+    const window = this.openWindow(key, windowMs);
     window.count += 1;
-    this.windows.set(key, window);
     return Promise.resolve({ ...window });
   }
 
-  peek(key: string): Promise<WindowCount | null> {
-    const open = this.windows.get(key);
-    return Promise.resolve(
-      open !== undefined && open.resetAt > this.clock.now() ? { ...open } : null,
-    );
+  // Synchronous from check to increment: nothing else runs on the event loop in between.
+  reserve(budgets: readonly Budget[]): Promise<Reservation> {
+    const now = this.clock.now();
+    for (const budget of budgets) {
+      const open = this.windows.get(budget.key);
+      if (open !== undefined && open.resetAt > now && open.count >= budget.limit)
+        return Promise.resolve({ granted: false, spent: budget, resetAt: open.resetAt });
+    }
+    for (const budget of budgets) this.openWindow(budget.key, budget.windowMs).count += 1;
+    return Promise.resolve({ granted: true });
   }
 
-  reset(key: string): Promise<void> {
-    this.windows.delete(key);
+  release(keys: readonly string[]): Promise<void> {
+    const now = this.clock.now();
+    for (const key of keys) {
+      const open = this.windows.get(key);
+      if (open !== undefined && open.resetAt > now && open.count > 0) open.count -= 1;
+    }
     return Promise.resolve();
   }
 
   close(): Promise<void> {
     clearInterval(this.sweeper);
     return Promise.resolve();
+  }
+
+  private openWindow(key: string, windowMs: number): WindowCount {
+    const now = this.clock.now();
+    const open = this.windows.get(key);
+    if (open !== undefined && open.resetAt > now) return open;
+    const fresh = { count: 0, resetAt: now + windowMs };
+    this.windows.set(key, fresh);
+    return fresh;
   }
 
   private sweep(): void {

@@ -8,6 +8,8 @@ export interface DerivedKeys {
   refreshTokenKey: Buffer;
   /** AES-256-GCM key that seals private signing keys stored in the database. */
   keySealingKey: Buffer;
+  /** HMAC key that signs device cookies (see rate-limit/device-token.ts). */
+  deviceCookieKey: Buffer;
 }
 
 export interface RootSecret {
@@ -45,5 +47,9 @@ export function loadRootSecret(
 
 function derive(root: Buffer): DerivedKeys {
   const subkey = (info: string) => Buffer.from(hkdfSync("sha256", root, "baton", info, 32));
-  return { refreshTokenKey: subkey("refresh-token v1"), keySealingKey: subkey("key sealing v1") };
+  return {
+    refreshTokenKey: subkey("refresh-token v1"),
+    keySealingKey: subkey("key sealing v1"),
+    deviceCookieKey: subkey("device cookie v1"),
+  };
 }

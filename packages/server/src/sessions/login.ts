@@ -2,16 +2,20 @@ import type { RequestMeta } from "../audit/audit-log.js";
 import { normalizeEmail } from "../accounts/account-fields.js";
 import type { Core } from "../core.js";
 import { AuthError } from "../errors.js";
+import type { GuessBudget } from "../rate-limit/login-throttle.js";
 import { startSession, type IssuedTokens } from "./issue-tokens.js";
 
 /**
  * Password login. Unknown email and wrong password take the same time and give the same answer
- * (OWASP ASVS 2.2 / no user enumeration); failures count towards per-account and per-IP lockouts.
+ * (OWASP ASVS 2.2 / no user enumeration). Each password check is paid for from a guess budget
+ * before it runs (rate-limit/login-throttle.ts): the device's own when `deviceTokens` holds a
+ * valid device token for the account, else the account's shared one and the address's.
  */
 export async function login(
   core: Core,
   input: { email: string; password: string },
   meta: RequestMeta,
+  deviceTokens: readonly string[] = [],
 ): Promise<IssuedTokens> {
   let email: string;
   try {
@@ -19,39 +23,62 @@ export async function login(
   } catch {
     throw new AuthError("INVALID_CREDENTIALS", "Email or password is incorrect");
   }
-  const ip = meta.ip ?? "unknown";
-  try {
-    await core.loginThrottle.assertAllowed(email, ip);
-  } catch (error) {
-    await core.audit.record("login.locked", meta, { detail: { email } });
-    throw error;
-  }
-
   const user = await core.store.findUserByEmail(email);
-  const valid =
-    user === null
-      ? await core.passwords.verifyDummy(input.password)
-      : await core.passwords.verify(user.passwordHash, input.password);
-  if (user === null || !valid) {
-    await core.loginThrottle.recordFailure(email, ip);
-    await core.audit.record("login.failed", meta, { userId: user?.id ?? null, detail: { email } });
-    throw new AuthError("INVALID_CREDENTIALS", "Email or password is incorrect");
+  const reservation = await core.loginThrottle.reserveLogin({
+    email,
+    holder: user,
+    address: meta.ip,
+    deviceTokens,
+  });
+  if (!reservation.granted) {
+    await core.audit.record("login.locked", meta, {
+      userId: user?.id ?? null,
+      detail: { email, budget: reservation.budget },
+    });
+    throw new AuthError("RATE_LIMITED", LOCKED[reservation.budget], {
+      retryAfter: reservation.retryAfterSeconds,
+    });
   }
 
-  await core.loginThrottle.recordSuccess(email);
+  let wrongGuess = false;
+  try {
+    const valid =
+      user === null
+        ? await core.passwords.verifyDummy(input.password)
+        : await core.passwords.verify(user.passwordHash, input.password);
+    if (user === null || !valid) {
+      wrongGuess = true;
+      await core.audit.record("login.failed", meta, {
+        userId: user?.id ?? null,
+        detail: { email },
+      });
+      throw new AuthError("INVALID_CREDENTIALS", "Email or password is incorrect");
+    }
+  } finally {
+    // Settle: a wrong guess keeps its unit; a right one, or a check that never finished, does not.
+    if (!wrongGuess) await reservation.release();
+  }
+
+  let current = user;
   if (core.passwords.needsRehash(user.passwordHash)) {
     // Imported bcrypt (or older argon2 parameters): upgrade while we hold the plain password.
-    await core.store.updatePasswordHash(
-      user.id,
-      await core.passwords.hash(input.password),
-      core.clock.now(),
-    );
+    const passwordHash = await core.passwords.hash(input.password);
+    await core.store.updatePasswordHash(user.id, passwordHash, core.clock.now());
+    current = { ...user, passwordHash };
     await core.audit.record("password.rehashed", meta, { userId: user.id });
   }
-  const issued = await startSession(core, user, meta);
+  const issued = await startSession(core, current, meta);
   await core.audit.record("login.succeeded", meta, {
     userId: user.id,
     sessionId: issued.sessionId,
   });
   return issued;
 }
+
+const LOCKED: Record<GuessBudget, string> = {
+  device: "Too many failed logins on this device; try again later",
+  account:
+    "Too many failed logins for this account; try again later, or from a device that signed in to it before",
+  address: "Too many failed logins from this address; try again later",
+  session: "Too many failed logins; try again later",
+};

@@ -1,7 +1,10 @@
+import { randomUUID } from "node:crypto";
+import type { AuditEvent } from "@baton/server";
 import { decodeProtectedHeader } from "jose";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { startCluster, timeUntil, type Cluster } from "../helpers/cluster.js";
+import { TestClient } from "../helpers/http-client.js";
 import { probePostgres, probeRedis, serviceAvailable } from "../helpers/services.js";
 
 const available =
@@ -105,6 +108,53 @@ describe.runIf(available)("two instances sharing PostgreSQL and Redis", () => {
       statuses.push((await cluster.client(server).post("/api/auth/refresh")).status);
     }
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+  });
+
+  it("41 concurrent logins (40 wrong, 1 right) over both instances evaluate at most LOGIN_MAX_FAILURES=5 passwords — regression (issue 12 item 3)", async () => {
+    const events: AuditEvent[] = [];
+    cluster = await startCluster({ loginMaxFailures: 5, onAuditEvent: (e) => events.push(e) });
+    // Redis is shared with other runs: an email of this run only.
+    const email = `burst-${randomUUID()}@example.com`;
+    const registered = await cluster
+      .client(cluster.a)
+      .post("/api/auth/register", { email, password: PASSWORD, transport: "body" });
+    expect(registered.status).toBe(201);
+    const answers = await Promise.all(
+      Array.from({ length: 41 }, (_, i) =>
+        cluster
+          .client(i % 2 === 0 ? cluster.a : cluster.b)
+          .post("/api/auth/login", { email, password: i === 20 ? PASSWORD : `wrong ${i}` }),
+      ),
+    );
+    const evaluated = events.filter(
+      (e) =>
+        e.userId === registered.body.user.id &&
+        (e.type === "login.failed" || e.type === "login.succeeded"),
+    ).length;
+    expect(evaluated).toBeLessThanOrEqual(5);
+    expect(answers.filter((a) => a.status !== 429).length).toBe(evaluated);
+  });
+
+  it("a device cookie from A keeps the owner's own budget on B while other clients are locked out (issue 12 item 5)", async () => {
+    cluster = await startCluster();
+    const email = `owner-${randomUUID()}@example.com`;
+    const owner = cluster.client(cluster.a);
+    expect((await owner.post("/api/auth/register", { email, password: PASSWORD })).status).toBe(
+      201,
+    );
+    for (let i = 0; i < 6; i++)
+      await new TestClient(cluster.b.url).post("/api/auth/login", {
+        email,
+        password: `guess ${i}`,
+      });
+    const stranger = await new TestClient(cluster.a.url).post("/api/auth/login", {
+      email,
+      password: PASSWORD,
+    });
+    expect(stranger.status).toBe(429);
+    const onB = new TestClient(cluster.b.url);
+    for (const [name, value] of owner.jar) onB.jar.set(name, value);
+    expect((await onB.post("/api/auth/login", { email, password: PASSWORD })).status).toBe(200);
   });
 
   it("a key rotated on A: new tokens verify on B and via B's JWKS; old tokens keep verifying", async () => {

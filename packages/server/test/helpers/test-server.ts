@@ -78,6 +78,8 @@ export async function startTestServer(
 
   const baton = await createBaton(settings);
   const app = express();
+  // Express reads X-Forwarded-For only when told to, as Fastify does with `trustProxy`.
+  if (options.trustProxy !== undefined) app.set("trust proxy", options.trustProxy);
   app.use(baton.express());
   app.get("/api/private", baton.requireAuth(), (request, response) => {
     response.json(privateBody((request as unknown as { auth: unknown }).auth));

@@ -346,6 +346,84 @@ describe("rate limit per IP on the auth routes", () => {
   });
 });
 
+describe.each<Adapter>(["fastify", "express"])(
+  "rate-limit keys follow the client, not the spelling of its address, through %s",
+  (adapter) => {
+    let server: TestServer;
+    beforeEach(async () => {
+      server = await startTestServer(adapter, { authRateLimit: 60, trustProxy: true });
+    });
+    afterEach(() => server.close());
+
+    /** 65 requests, one per address, against AUTH_RATE_LIMIT=60: the 61st and later are 429. */
+    const statuses = async (addresses: string[]) => {
+      const client = server.client();
+      const answers: number[] = [];
+      for (const address of addresses)
+        answers.push(
+          (
+            await client.post("/api/auth/refresh", undefined, {
+              headers: { "x-forwarded-for": address },
+            })
+          ).status,
+        );
+      return answers;
+    };
+    const expected = [...Array<number>(60).fill(401), ...Array<number>(5).fill(429)];
+
+    it("65 addresses of one IPv6 /64 share one budget — regression (issue 12 item 7)", async () => {
+      const addresses = Array.from(
+        { length: 65 },
+        (_, i) =>
+          `2001:db8:abcd:12:${(i * 977).toString(16)}:${i.toString(16)}:0:${(i + 1).toString(16)}`,
+      );
+      expect(await statuses(addresses)).toEqual(expected);
+      // The next /64 is another client.
+      expect(await statuses(["2001:db8:abcd:13::1"])).toEqual([401]);
+    });
+
+    it("spellings of one address and its IPv4-mapped forms share one budget — regression (issue 12 item 7); RFC 5952, RFC 4291 §2.5.5.2", async () => {
+      const spellings = [
+        "203.0.113.9",
+        "::ffff:203.0.113.9",
+        "::FFFF:203.0.113.9",
+        "::ffff:cb00:7109",
+        "0:0:0:0:0:ffff:cb00:7109",
+      ];
+      expect(await statuses(Array.from({ length: 65 }, (_, i) => spellings[i % 5]!))).toEqual(
+        expected,
+      );
+      const sixSpellings = [
+        "2001:db8::1",
+        "2001:DB8::1",
+        "2001:0db8:0000:0000:0000:0000:0000:0001",
+        "2001:db8:0:0::1",
+      ];
+      expect(await statuses(Array.from({ length: 65 }, (_, i) => sixSpellings[i % 4]!))).toEqual(
+        expected,
+      );
+    });
+
+    it("sessions and audit events keep the canonical address (IPv4-mapped → IPv4, RFC 5952 text)", async () => {
+      for (const [sent, kept] of [
+        ["::ffff:203.0.113.9", "203.0.113.9"],
+        ["2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1"],
+      ]) {
+        const client = server.client();
+        const registered = await client.post(
+          "/api/auth/register",
+          { email: `addr-${kept}@example.com`.replace(/:/g, "-"), password: PASSWORD },
+          { headers: { "x-forwarded-for": sent! } },
+        );
+        expect(registered.status).toBe(201);
+        const sessions = await client.get("/api/auth/sessions", registered.body.accessToken);
+        expect(sessions.body.sessions[0].ip).toBe(kept);
+        expect(server.events.at(-1)?.ip).toBe(kept);
+      }
+    });
+  },
+);
+
 describe("production cookies", () => {
   it("uses __Secure-refresh_token with Secure when in production", async () => {
     const server = await startTestServer("fastify", { production: true, secret: "s".repeat(48) });

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hash as bcryptHash } from "@node-rs/bcrypt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestClient } from "../helpers/http-client.js";
 import { PASSWORD, signUp, startTestServer, type TestServer } from "../helpers/test-server.js";
 import { consistencyProblems, expectError, withDatabase } from "./support/attack-kit.js";
 
@@ -79,32 +80,256 @@ describe("brute force per account", () => {
     expect(known.at(-1)).toBe("RATE_LIMITED");
   });
 
-  it(`wrong current passwords on /password count towards the same lockout — ${LOCKOUT}`, async () => {
-    const erin = await signUp(server, "erin@example.com");
-    for (let i = 0; i < 5; i++) {
-      const response = await erin.client.post(
-        "/api/auth/password",
-        { currentPassword: `guess ${i}!`, newPassword: "a new passphrase" },
-        { token: erin.accessToken },
-      );
-      expectError(response, "INVALID_CREDENTIALS");
+  it(`the owner's typos on a device that signed in before spend that device's budget, and a success starts it afresh — OWASP Authentication Cheat Sheet (device cookies)`, async () => {
+    await signUp(server, "fay@example.com");
+    const laptop = server.client();
+    const attempt = (password: string) =>
+      laptop.post("/api/auth/login", { email: "fay@example.com", password });
+    expect((await attempt(PASSWORD)).status).toBe(200);
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 4; i++) expectError(await attempt("typo typo"), "INVALID_CREDENTIALS");
+      expect((await attempt(PASSWORD)).status).toBe(200);
     }
-    const locked = await erin.client.post(
-      "/api/auth/password",
-      { currentPassword: PASSWORD, newPassword: "a new passphrase" },
-      { token: erin.accessToken },
+  });
+});
+
+describe("concurrent guesses are counted before they are evaluated (reserve, then settle)", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer("fastify", { loginMaxFailures: 5 });
+  });
+  afterAll(() => server.close());
+
+  /** Password checks the server ran for this user: each failure and each success is recorded. */
+  const evaluated = (userId: string) =>
+    server.events.filter(
+      (e) => e.userId === userId && (e.type === "login.failed" || e.type === "login.succeeded"),
+    ).length;
+
+  it(`41 concurrent logins (40 wrong, 1 right) with LOGIN_MAX_FAILURES=5 evaluate at most 5 passwords — regression (issue 12 item 3); ${LOCKOUT}`, async () => {
+    const { user } = await signUp(server, "burst@example.com");
+    const answers = await Promise.all(
+      Array.from({ length: 41 }, (_, i) =>
+        login(server, "burst@example.com", i === 20 ? PASSWORD : `wrong guess ${i}`),
+      ),
     );
-    expectError(locked, "RATE_LIMITED");
-    expectError(await login(server, "erin@example.com", PASSWORD), "RATE_LIMITED");
+    const statuses = answers.map((answer) => answer.status);
+    expect(evaluated(user.id)).toBeLessThanOrEqual(5);
+    expect(statuses.filter((status) => status !== 429).length).toBe(evaluated(user.id));
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(36);
+    for (const answer of answers.filter((a) => a.status === 429))
+      expect(Number(answer.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
-  it("a successful login resets the account's counter, so its owner is not locked by earlier typos — OWASP Authentication Cheat Sheet", async () => {
-    await signUp(server, "fay@example.com");
-    for (let i = 0; i < 4; i++) await login(server, "fay@example.com", "typo typo");
-    expect((await login(server, "fay@example.com", PASSWORD)).status).toBe(200);
-    for (let i = 0; i < 4; i++)
-      expectError(await login(server, "fay@example.com", "typo typo"), "INVALID_CREDENTIALS");
-    expect((await login(server, "fay@example.com", PASSWORD)).status).toBe(200);
+  it(`20 concurrent wrong current passwords on one session's /password evaluate at most 5 — ${LOCKOUT}`, async () => {
+    const gus = await signUp(server, "gus@example.com");
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        gus.client.post(
+          "/api/auth/password",
+          { currentPassword: `guess ${i}!`, newPassword: "a new passphrase" },
+          { token: gus.accessToken },
+        ),
+      ),
+    );
+    const failed = server.events.filter(
+      (e) => e.userId === gus.user.id && e.type === "login.failed",
+    ).length;
+    expect(failed).toBeLessThanOrEqual(5);
+    expect(answers.filter((a) => a.status === 401).length).toBe(failed);
+    expect(answers.filter((a) => a.status === 429).length).toBe(20 - failed);
+  });
+});
+
+describe("no lockout button: a device that signed in before keeps its own budget (device cookies)", () => {
+  const DEVICE = "OWASP Slow Down Online Guessing Attacks with Device Cookies; OWASP ASVS 2.2.1";
+  let server: TestServer;
+  beforeAll(async () => {
+    // Behind a trusted proxy so each request can speak for a distinct client address.
+    server = await startTestServer("fastify", { trustProxy: true });
+  });
+  afterAll(() => server.close());
+  let n = 0;
+  /** A fresh attacker address for every guess: the botnet case. */
+  const elsewhere = () => {
+    n += 1;
+    return { "x-forwarded-for": `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` };
+  };
+  const lockUntrusted = async (email: string) => {
+    for (let i = 0; i < 10; i++) await login(server, email, `attacker guess ${i}`, elsewhere());
+    expectError(await login(server, email, PASSWORD, elsewhere()), "RATE_LIMITED");
+  };
+  const passwordChecks = (userId: string) =>
+    server.events.filter(
+      (e) => e.userId === userId && (e.type === "login.failed" || e.type === "login.succeeded"),
+    );
+  const deviceCookieOf = (client: TestClient) => {
+    const found = [...client.jar].find(([cookie]) => cookie.includes("device"));
+    if (found === undefined) throw new Error("no device cookie in the jar");
+    return found;
+  };
+
+  it(`the owner, from a browser that signed in before, signs in after 10 attacker guesses from 10 other addresses — regression (issue 12 item 5); ${DEVICE}`, async () => {
+    const owner = await signUp(server, "owner@example.com");
+    const ownerLogin = () =>
+      owner.client.post(
+        "/api/auth/login",
+        { email: "owner@example.com", password: PASSWORD },
+        { headers: { "x-forwarded-for": "198.51.100.77" } },
+      );
+    expect((await ownerLogin()).status).toBe(200);
+    const attacker: number[] = [];
+    for (let i = 0; i < 10; i++)
+      attacker.push((await login(server, "owner@example.com", `guess ${i}`, elsewhere())).status);
+    expect(attacker).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+    // A client that never signed in (no device cookie) is refused, even with the password ...
+    expectError(await login(server, "owner@example.com", PASSWORD, elsewhere()), "RATE_LIMITED");
+    // ... while the owner's browser gets in.
+    expect((await ownerLogin()).status).toBe(200);
+  });
+
+  it(`an attacker spreading guesses over many addresses gets at most 5 evaluated per 15 minutes: 20 per hour, never more than 25 within any 60 minutes — ${DEVICE}`, async () => {
+    const { user } = await signUp(server, "target@example.com");
+    const started = server.clock.now();
+    // Three hours, a burst of 8 concurrent guesses from 8 new addresses every minute.
+    for (let minute = 0; minute < 180; minute++) {
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          login(server, "target@example.com", `botnet ${minute}-${i}`, elsewhere()),
+        ),
+      );
+      server.clock.advance(60_000);
+    }
+    const times = passwordChecks(user.id).map((e) => e.at - started);
+    expect(times.length).toBe(12 * 5);
+    for (const at of times)
+      expect(times.filter((t) => t >= at && t < at + 3_600_000).length).toBeLessThanOrEqual(25);
+    for (let hour = 0; hour < 3; hour++)
+      expect(times.filter((t) => t >= hour * 3_600_000 && t < (hour + 1) * 3_600_000).length).toBe(
+        20,
+      );
+  });
+
+  it(`a forged, altered or foreign device cookie, or garbage, is treated as absent — ${DEVICE}`, async () => {
+    const kim = await signUp(server, "kim@example.com");
+    const mallory = await signUp(server, "mallory@example.com");
+    await lockUntrusted("kim@example.com");
+    const [name, value] = deviceCookieOf(kim.client);
+    const malloryDevice = deviceCookieOf(mallory.client)[1];
+    const flipped = (text: string, at: number) =>
+      text.slice(0, at) + (text[at] === "A" ? "B" : "A") + text.slice(at + 1);
+    for (const cookie of [
+      flipped(value, 3),
+      flipped(value, value.length - 2),
+      malloryDevice,
+      `${value}x`,
+      value.split(".").reverse().join("."),
+      "garbage",
+      "",
+      "~".repeat(500),
+      `${malloryDevice}~${flipped(value, 5)}`,
+    ]) {
+      const answer = await login(server, "kim@example.com", PASSWORD, {
+        ...elsewhere(),
+        cookie: `${name}=${cookie}`,
+      });
+      expectError(answer, "RATE_LIMITED");
+    }
+    // Kim's own cookie is honoured, also behind a stray one sent first (cookie tossing).
+    for (const cookie of [`${name}=${value}`, `${name}=${malloryDevice}; ${name}=${value}`])
+      expect(
+        (await login(server, "kim@example.com", PASSWORD, { ...elsewhere(), cookie })).status,
+      ).toBe(200);
+  });
+
+  it(`a device cookie that spends its own budget locks that device only — ${DEVICE}`, async () => {
+    const lee = await signUp(server, "lee@example.com");
+    const laptop = server.client();
+    const fromLaptop = (password: string) =>
+      laptop.post("/api/auth/login", { email: "lee@example.com", password });
+    expect((await fromLaptop(PASSWORD)).status).toBe(200);
+    for (let i = 0; i < 5; i++) expectError(await fromLaptop(`oops ${i}`), "INVALID_CREDENTIALS");
+    const locked = await fromLaptop(PASSWORD);
+    expectError(locked, "RATE_LIMITED");
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+    // The phone that signed up, and a browser that never signed in, are not affected.
+    expect(
+      (await lee.client.post("/api/auth/login", { email: "lee@example.com", password: PASSWORD }))
+        .status,
+    ).toBe(200);
+    expect((await login(server, "lee@example.com", PASSWORD, elsewhere())).status).toBe(200);
+  });
+
+  it(`a password change makes every device cookie issued before it worthless — ${DEVICE}`, async () => {
+    const max = await signUp(server, "max@example.com");
+    const oldBrowser = server.client();
+    await oldBrowser.post("/api/auth/login", { email: "max@example.com", password: PASSWORD });
+    const changed = await max.client.post(
+      "/api/auth/password",
+      { currentPassword: PASSWORD, newPassword: "a new passphrase" },
+      { token: max.accessToken },
+    );
+    expect(changed.status).toBe(200);
+    for (let i = 0; i < 5; i++) await login(server, "max@example.com", `guess ${i}`, elsewhere());
+    const answer = await oldBrowser.post("/api/auth/login", {
+      email: "max@example.com",
+      password: "a new passphrase",
+    });
+    expectError(answer, "RATE_LIMITED");
+  });
+
+  it(`the owner's password change works while the login is locked for other clients — regression (issue 12 item 5); ${DEVICE}`, async () => {
+    const ned = await signUp(server, "ned@example.com");
+    await lockUntrusted("ned@example.com");
+    const changed = await ned.client.post(
+      "/api/auth/password",
+      { currentPassword: PASSWORD, newPassword: "a new passphrase" },
+      { token: ned.accessToken },
+    );
+    expect(changed.status).toBe(200);
+  });
+
+  it(`wrong current passwords at /password spend that session's own budget: they lock neither the login nor another session — ${LOCKOUT}`, async () => {
+    const erin = await signUp(server, "erin@example.com");
+    const other = server.client();
+    const otherToken = (
+      await other.post("/api/auth/login", { email: "erin@example.com", password: PASSWORD })
+    ).body.accessToken as string;
+    const change = (client: TestClient, token: string, currentPassword: string) =>
+      client.post(
+        "/api/auth/password",
+        { currentPassword, newPassword: "a new passphrase" },
+        { token },
+      );
+    for (let i = 0; i < 5; i++)
+      expectError(
+        await change(erin.client, erin.accessToken, `guess ${i}!`),
+        "INVALID_CREDENTIALS",
+      );
+    const locked = await change(erin.client, erin.accessToken, PASSWORD);
+    expectError(locked, "RATE_LIMITED");
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await login(server, "erin@example.com", PASSWORD, elsewhere())).status).toBe(200);
+    expect((await change(other, otherToken, PASSWORD)).status).toBe(200);
+  });
+
+  it(`the device cookie is HttpOnly, SameSite, Path = base path and a year long, outlives logout, and is not set with body transport — ${DEVICE}; RFC 6265bis`, async () => {
+    const { response, client } = await signUp(server, "olga@example.com");
+    const device = response.setCookies.find((line) => line.includes("device"));
+    expect(device).toMatch(/HttpOnly/i);
+    expect(device).toMatch(/SameSite=Strict/i);
+    expect(device).toMatch(/Path=\/api\/auth(;|$)/);
+    expect(Number(/Max-Age=(\d+)/i.exec(device!)?.[1])).toBe(365 * 86_400);
+    expect(device).not.toMatch(/Secure/i);
+    const logout = await client.post("/api/auth/logout");
+    expect(logout.setCookies.some((line) => line.includes("device"))).toBe(false);
+    const native = await server.client().post("/api/auth/login", {
+      email: "olga@example.com",
+      password: PASSWORD,
+      transport: "body",
+    });
+    expect(native.status).toBe(200);
+    expect(native.setCookies).toEqual([]);
   });
 });
 
@@ -135,6 +360,44 @@ describe("brute force per IP (credential stuffing across many accounts)", () => 
     expect((await login(server, "target@example.com", PASSWORD, from("203.0.113.7"))).status).toBe(
       200,
     );
+  });
+
+  it(`every address of one IPv6 /64, every spelling of an address and its IPv4-mapped form spend one budget — regression (issue 12 item 7); ${LOCKOUT}; RFC 5952, RFC 4291 §2.5.5.2`, async () => {
+    const from = (ip: string) => ({ "x-forwarded-for": ip });
+    const sixtyFour = Array.from(
+      { length: 12 },
+      (_, i) => `2001:db8:7:7:${i.toString(16)}::${i + 1}`,
+    );
+    for (const [i, address] of sixtyFour.entries())
+      expectError(
+        await login(server, `rotating-${i}@example.com`, "Password1!", from(address)),
+        "INVALID_CREDENTIALS",
+      );
+    expectError(
+      await login(server, "target@example.com", PASSWORD, from("2001:DB8:7:7:ffff:ffff:ffff:fffe")),
+      "RATE_LIMITED",
+    );
+    // Another /64 is another customer.
+    expect(
+      (await login(server, "target@example.com", PASSWORD, from("2001:db8:7:8::1"))).status,
+    ).toBe(200);
+
+    const spellings = [
+      "198.51.100.23",
+      "::ffff:198.51.100.23",
+      "::FFFF:C633:6417",
+      "0:0:0:0:0:ffff:c633:6417",
+    ];
+    for (let i = 0; i < 12; i++)
+      expectError(
+        await login(server, `spelled-${i}@example.com`, "Password1!", from(spellings[i % 4]!)),
+        "INVALID_CREDENTIALS",
+      );
+    for (const spelling of spellings)
+      expectError(
+        await login(server, "target@example.com", PASSWORD, from(spelling)),
+        "RATE_LIMITED",
+      );
   });
 });
 

@@ -112,6 +112,15 @@ describe("startup refuses unsafe configuration", () => {
     refuses({ accessTokenTtl: "1h", refreshTokenTtl: "30m" }, /must be longer/));
   it("an access TTL outside 1 s .. 1 day", () =>
     refuses({ accessTokenTtl: "2d" }, /between 1s and 86400s/));
+  it("an IPv6 rate-limit prefix outside /32 .. /128", () => {
+    const { options, names } = optionsFromEnv({ RATE_LIMIT_IPV6_PREFIX: "16" });
+    expect(() => resolveConfig(options, names)).toThrow(
+      /RATE_LIMIT_IPV6_PREFIX: 16 must be a whole number from 32 to 128/,
+    );
+    refuses({ rateLimitIpv6Prefix: 129 }, /from 32 to 128/);
+    expect(resolveConfig({}).rateLimitIpv6Prefix).toBe(64);
+    expect(resolveConfig({ rateLimitIpv6Prefix: 48 }).rateLimitIpv6Prefix).toBe(48);
+  });
 
   it("production defaults are the safe ones", () => {
     const config = resolveConfig({ production: true, secret: "s".repeat(40) });

@@ -13,6 +13,7 @@ import {
   UserResponseSchema,
 } from "../schemas.js";
 import type { Route, RouteContext } from "../route.js";
+import { readDeviceCookies, withDeviceCookie } from "../device-cookie.js";
 import { tokenReply } from "../token-reply.js";
 
 const errors = { 400: { description: "VALIDATION_FAILED", schema: ErrorBodySchema } };
@@ -34,8 +35,17 @@ export const registerRoute: Route = {
     ...errors,
     409: { description: "EMAIL_TAKEN", schema: ErrorBodySchema },
   },
-  async handle({ core, body, meta }: RouteContext<RegisterBody>) {
-    return tokenReply(core, await register(core, body, meta), body.transport ?? "cookie", 201);
+  async handle({ core, body, headers, meta }: RouteContext<RegisterBody>) {
+    const transport = body.transport ?? "cookie";
+    const issued = await register(core, body, meta);
+    const devices = readDeviceCookies(headers.cookie, core.config);
+    return withDeviceCookie(
+      core,
+      tokenReply(core, issued, transport, 201),
+      transport,
+      issued.user,
+      devices,
+    );
   },
 };
 
@@ -52,12 +62,22 @@ export const loginRoute: Route = {
     ...errors,
     401: { description: "INVALID_CREDENTIALS", schema: ErrorBodySchema },
     429: {
-      description: "RATE_LIMITED (account or IP locked out); see Retry-After",
+      description:
+        "RATE_LIMITED: this client's wrong-password budget is spent (this device's, or the account's for clients that never signed in to it, or this address's); see Retry-After",
       schema: ErrorBodySchema,
     },
   },
-  async handle({ core, body, meta }: RouteContext<LoginBody>) {
-    return tokenReply(core, await login(core, body, meta), body.transport ?? "cookie");
+  async handle({ core, body, headers, meta }: RouteContext<LoginBody>) {
+    const transport = body.transport ?? "cookie";
+    const devices = readDeviceCookies(headers.cookie, core.config);
+    const issued = await login(core, body, meta, devices);
+    return withDeviceCookie(
+      core,
+      tokenReply(core, issued, transport),
+      transport,
+      issued.user,
+      devices,
+    );
   },
 };
 
@@ -91,9 +111,23 @@ export const passwordRoute: Route = {
       description: "INVALID_CREDENTIALS (current password wrong), or a token error",
       schema: ErrorBodySchema,
     },
+    429: {
+      description:
+        "RATE_LIMITED: this session's wrong-current-password budget is spent; see Retry-After",
+      schema: ErrorBodySchema,
+    },
   },
-  async handle({ core, body, auth, meta }: RouteContext<PasswordBody>) {
+  async handle({ core, body, auth, headers, meta }: RouteContext<PasswordBody>) {
     const transport: RefreshTransport = body.transport ?? "cookie";
-    return tokenReply(core, await changePassword(core, auth!, body, meta), transport);
+    const issued = await changePassword(core, auth!, body, meta);
+    // The device cookies issued before are void now (bound to the old password): renew this one.
+    const devices = readDeviceCookies(headers.cookie, core.config);
+    return withDeviceCookie(
+      core,
+      tokenReply(core, issued, transport),
+      transport,
+      issued.user,
+      devices,
+    );
   },
 };
