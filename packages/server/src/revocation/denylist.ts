@@ -11,9 +11,8 @@ export type TokenStanding = "valid" | "revoked" | "stale";
 export class Denylist {
   private readonly sessions = new Map<string, number>();
   private readonly userFloors = new Map<string, { version: number; until: number }>();
-  /** Highest store revocation id applied (for incremental catch-up). */
-  lastId = 0;
 
+  /** Idempotent, and order does not matter: a record read twice or late changes nothing more. */
   apply(record: RevocationRecord): void {
     if (record.kind === "session") {
       this.sessions.set(
@@ -27,7 +26,6 @@ export class Denylist {
         until: Math.max(record.expiresAt, previous?.until ?? 0),
       });
     }
-    if (record.id > this.lastId) this.lastId = record.id;
   }
 
   /** `revoked`: the session ended. `stale`: claims are out of date; a refresh fixes it. */

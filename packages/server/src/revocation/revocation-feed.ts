@@ -1,17 +1,23 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { ClusterBus } from "../redis/cluster-bus.js";
-import type { Store } from "../store/store.js";
+import type { RevocationCursor, Store } from "../store/store.js";
 import type { Denylist } from "./denylist.js";
 
 /**
  * Keeps the denylist in step with the store's revocations table: at startup (so a restart does
  * not bring a revoked token back), right after this instance records a revocation, and — when
- * several instances share a database — on a poll.
+ * several instances share a database — on a poll and on another instance's announcement. All
+ * four go through `catchUp()`, one read at a time, each continuing from the store's cursor.
  */
 export class RevocationFeed {
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
+  /**
+   * Where the last read left off, as the store defines it (not the highest id: on PostgreSQL ids
+   * are not taken in commit order). Null until the startup read, which reads every live row.
+   */
+  private cursor: RevocationCursor | null = null;
 
   constructor(
     private readonly store: Store,
@@ -58,8 +64,9 @@ export class RevocationFeed {
 
   private async load(): Promise<void> {
     const now = this.clock.now();
-    for (const record of await this.store.listRevocations(this.denylist.lastId, now))
-      this.denylist.apply(record);
+    const page = await this.store.listRevocations(this.cursor, now);
+    for (const record of page.revocations) this.denylist.apply(record);
+    this.cursor = page.cursor;
     this.denylist.sweep(now);
   }
 }

@@ -52,8 +52,13 @@ export interface Store {
     change: RevocationStamp & { exceptSessionId?: string },
   ): Promise<string[]>;
 
-  /** Live revocations with id greater than `afterId`, oldest first (startup rebuild, polling). */
-  listRevocations(afterId: number, now: number): Promise<RevocationRecord[]>;
+  /**
+   * Live revocations (expiring after `now`) that the read which returned `since` did not see, and
+   * the cursor for the next read; every live one when `since` is null (startup rebuild). Whatever
+   * order concurrent transactions commit in, and however long one stays open, a chain of reads
+   * returns every revocation (once; a repeat would be harmless, applying one is idempotent).
+   */
+  listRevocations(since: RevocationCursor | null, now: number): Promise<RevocationPage>;
 
   listSigningKeys(): Promise<SigningKeyRecord[]>;
   addSigningKey(key: SigningKeyRecord): Promise<void>;
@@ -138,6 +143,19 @@ export interface RevocationRecord {
   tokenVersion: number | null;
   createdAt: number;
   expiresAt: number;
+}
+
+/**
+ * Where a reader of the revocations stands: made by the store, opaque to everyone else, handed
+ * back on the next read. Not an id: ids are taken in insert order, which need not be commit order.
+ */
+export type RevocationCursor = string;
+
+export interface RevocationPage {
+  /** Oldest first. */
+  revocations: RevocationRecord[];
+  /** Pass to the next `listRevocations`. */
+  cursor: RevocationCursor;
 }
 
 export interface SigningKeyRecord {

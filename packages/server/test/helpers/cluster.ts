@@ -7,6 +7,8 @@ export interface Cluster {
   a: RunningServer;
   b: RunningServer;
   databaseUrl: string;
+  /** Starts one more instance on the same database and secret (closed with the cluster). */
+  another(): Promise<RunningServer>;
   /** A client whose requests look like they come from one fresh IP (counters start at zero). */
   client(server: RunningServer): TestClient;
   close(): Promise<void>;
@@ -34,15 +36,20 @@ export async function startCluster(
   };
   const a = await startServer(shared);
   const b = await startServer(shared);
+  const more: RunningServer[] = [];
   const ip = `198.51.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
   return {
     a,
     b,
     databaseUrl: schema.url,
+    async another() {
+      const server = await startServer(shared);
+      more.push(server);
+      return server;
+    },
     client: (server) => new ForwardedClient(server.url, ip),
     async close() {
-      await a.close();
-      await b.close();
+      for (const server of [a, b, ...more]) await server.close();
       await schema.drop();
     },
   };

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { describe, it } from "vitest";
 import { openStore, type Store } from "@baton/server";
 import { freshPostgresSchema, probePostgres, serviceAvailable } from "../helpers/services.js";
@@ -20,15 +21,43 @@ describe.runIf(available)("PostgreSQL", () => {
     }
   });
 
-  storeConformance("PostgreSQL", async () => {
-    const schema = await freshPostgresSchema();
-    const store = await openStore(schema.url);
-    const close = store.close.bind(store);
-    return Object.assign<Store, Pick<Store, "close">>(store, {
-      async close() {
-        await close();
-        await schema.drop();
+  const urls = new WeakMap<Store, string>();
+  storeConformance(
+    "PostgreSQL",
+    async () => {
+      const schema = await freshPostgresSchema();
+      const store = await openStore(schema.url);
+      const close = store.close.bind(store);
+      urls.set(store, schema.url);
+      return Object.assign<Store, Pick<Store, "close">>(store, {
+        async close() {
+          await close();
+          await schema.drop();
+        },
+      });
+    },
+    {
+      async holdRevocation(store, sessionId, now) {
+        const client = new pg.Client({ connectionString: urls.get(store) });
+        await client.connect();
+        await client.query("begin");
+        await client.query(
+          "update sessions set revoked_at = $1, revoked_reason = 'held' where id = $2",
+          [now, sessionId],
+        );
+        await client.query(
+          `insert into revocations (kind, subject, token_version, created_at, expires_at)
+           values ('session', $1, null, $2, $3)`,
+          [sessionId, now, now + 60_000],
+        );
+        return {
+          othersCommitMeanwhile: true,
+          async commit() {
+            await client.query("commit");
+            await client.end();
+          },
+        };
       },
-    });
-  });
+    },
+  );
 });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   StoreUnavailableError,
   type NewSession,
+  type RevocationPage,
   type RevocationStamp,
   type Store,
 } from "@baton/server";
@@ -16,11 +17,33 @@ let counter = 0;
 const unique = (prefix: string) =>
   `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
 
+/** A revocation written by a transaction that the test keeps open until `commit()`. */
+export interface HeldRevocation {
+  commit(): Promise<void>;
+  /** Other writers commit while it is open (PostgreSQL); SQLite makes them wait. */
+  othersCommitMeanwhile: boolean;
+}
+
+export interface ConformanceOptions {
+  /**
+   * Where the test can reach the store's database on a connection of its own: starts a
+   * transaction that revokes `sessionId` with the rows the store writes (sessions + revocations)
+   * and leaves it open.
+   */
+  holdRevocation?: (store: Store, sessionId: string, now: number) => Promise<HeldRevocation>;
+}
+
+const subjects = (page: RevocationPage) => page.revocations.map((r) => r.subject);
+
 /**
  * The contract every Store implementation must meet. Run it against a fresh, empty database:
  * `storeConformance("sqlite", () => openSqliteStore(":memory:"))`.
  */
-export function storeConformance(name: string, open: () => Promise<Store>): void {
+export function storeConformance(
+  name: string,
+  open: () => Promise<Store>,
+  options: ConformanceOptions = {},
+): void {
   describe(`Store conformance: ${name}`, () => {
     let store: Store;
     beforeEach(async () => {
@@ -96,7 +119,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       const created = await user();
       const updated = await store.setUserRoles(created.id, ["user", "staff"], stamp(T0 + 1));
       expect(updated).toMatchObject({ roles: ["user", "staff"], tokenVersion: 1 });
-      const revocations = await store.listRevocations(0, T0 + 1);
+      const { revocations } = await store.listRevocations(null, T0 + 1);
       expect(revocations).toContainEqual(
         expect.objectContaining({
           kind: "user",
@@ -229,7 +252,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
           userAgent: null,
         }),
       ).toBe(false);
-      expect(await store.listRevocations(0, T0)).toContainEqual(
+      expect((await store.listRevocations(null, T0)).revocations).toContainEqual(
         expect.objectContaining({ kind: "session", subject: created.id, tokenVersion: null }),
       );
     });
@@ -253,17 +276,68 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       expect((await store.listActiveSessions(owner.id, T0 + 3)).map((s) => s.id)).toEqual([b.id]);
     });
 
-    it("lists revocations after an id, oldest first, without expired ones", async () => {
+    it("reads every live revocation, then from the cursor only new ones, oldest first, without expired ones", async () => {
       const owner = await user();
-      const a = await session(owner.id);
-      const b = await session(owner.id);
+      const [a, b, c, d] = [
+        await session(owner.id),
+        await session(owner.id),
+        await session(owner.id),
+        await session(owner.id),
+      ];
+      const empty = await store.listRevocations(null, T0);
+      expect(empty.revocations).toEqual([]);
       await store.revokeSession(a.id, { now: T0, reason: "x", revocationExpiresAt: T0 + 10 });
       await store.revokeSession(b.id, { now: T0, reason: "x", revocationExpiresAt: T0 + 1000 });
-      const all = await store.listRevocations(0, T0);
-      expect(all.map((r) => r.subject)).toEqual([a.id, b.id]);
-      expect((await store.listRevocations(all[0]!.id, T0)).map((r) => r.subject)).toEqual([b.id]);
-      expect((await store.listRevocations(0, T0 + 10)).map((r) => r.subject)).toEqual([b.id]);
+      const first = await store.listRevocations(empty.cursor, T0);
+      expect(subjects(first)).toEqual([a.id, b.id]);
+      expect(subjects(await store.listRevocations(null, T0))).toEqual([a.id, b.id]);
+      expect(subjects(await store.listRevocations(null, T0 + 10))).toEqual([b.id]);
+
+      const nothingNew = await store.listRevocations(first.cursor, T0);
+      expect(nothingNew.revocations).toEqual([]);
+      await store.revokeSession(c.id, { now: T0, reason: "x", revocationExpiresAt: T0 + 1000 });
+      await store.revokeUserSessions(owner.id, stamp(T0));
+      const next = await store.listRevocations(nothingNew.cursor, T0);
+      expect(subjects(next)).toEqual([c.id, d.id]);
+      expect(next.revocations[0]).toMatchObject({ kind: "session", expiresAt: T0 + 1000 });
+      expect((await store.listRevocations(next.cursor, T0)).revocations).toEqual([]);
+      // A cursor can be read from again (a read that failed half-way is simply repeated).
+      expect(subjects(await store.listRevocations(nothingNew.cursor, T0))).toEqual([c.id, d.id]);
     });
+
+    it.runIf(options.holdRevocation !== undefined)(
+      "a revocation committed late (after later ones were committed and read) is still returned, once",
+      async () => {
+        const owner = await user();
+        const [held, later, after] = [
+          await session(owner.id),
+          await session(owner.id),
+          await session(owner.id),
+        ];
+        let page = await store.listRevocations(null, T0);
+        const open = await options.holdRevocation!(store, held.id, T0);
+        try {
+          if (open.othersCommitMeanwhile) await store.revokeSession(later.id, stamp(T0));
+          page = await store.listRevocations(page.cursor, T0);
+          expect(subjects(page)).toEqual(open.othersCommitMeanwhile ? [later.id] : []);
+          page = await store.listRevocations(page.cursor, T0);
+          expect(subjects(page)).toEqual([]);
+        } finally {
+          await open.commit();
+        }
+        page = await store.listRevocations(page.cursor, T0);
+        expect(subjects(page)).toEqual([held.id]);
+        if (open.othersCommitMeanwhile) {
+          // It really committed out of id order: its id is below the one read before it.
+          const all = (await store.listRevocations(null, T0)).revocations;
+          expect(all.map((r) => r.subject)).toEqual([held.id, later.id]);
+        }
+        await store.revokeSession(after.id, stamp(T0));
+        page = await store.listRevocations(page.cursor, T0);
+        expect(subjects(page)).toEqual([after.id]);
+        expect((await store.listRevocations(page.cursor, T0)).revocations).toEqual([]);
+      },
+    );
 
     it("deletes a user with every session, recording their revocation", async () => {
       const owner = await user();
@@ -271,7 +345,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       expect(await store.deleteUser(owner.id, stamp(T0 + 1))).toBe(true);
       expect(await store.findUserById(owner.id)).toBeNull();
       expect(await store.findByRefreshToken(created.tokenHash)).toBeNull();
-      expect(await store.listRevocations(0, T0)).toContainEqual(
+      expect((await store.listRevocations(null, T0)).revocations).toContainEqual(
         expect.objectContaining({ kind: "session", subject: created.id }),
       );
       expect(await store.deleteUser(owner.id, stamp(T0 + 2))).toBe(false);

@@ -1,3 +1,5 @@
+import type { RevocationRead } from "./revocation-reads.js";
+
 export type SqlDialectName = "sqlite" | "postgres";
 
 /** What the SQL store needs to know about a database beyond the SQL itself. */
@@ -9,4 +11,6 @@ export interface SqlDialect {
   isUnavailable(error: unknown): boolean;
   /** One connection serializes every commit: concurrent rotations should share one (SQLite). */
   groupCommit: boolean;
+  /** How a reader of the revocations table knows where it left off (revocation-reads.ts). */
+  readRevocations: RevocationRead;
 }

@@ -110,7 +110,32 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .execute();
       },
     },
+    // PostgreSQL: each revocation remembers the transaction that wrote it, for the snapshot
+    // cursor of revocation-reads.ts (ids do not come in commit order there). Rows written before
+    // take the migration's own transaction id; no reader of this version predates them (each
+    // reads every live row at startup). SQLite needs nothing: its ids come in commit order.
+    "0002_revocation_snapshots": {
+      async up(db: Kysely<unknown>) {
+        if (dialect !== "postgres") return;
+        await requirePostgres13(db);
+        await db.schema
+          .alterTable("revocations")
+          .addColumn("txid", sql`xid8`, (c) => c.notNull().defaultTo(sql`pg_current_xact_id()`))
+          .execute();
+        await db.schema.createIndex("revocations_txid").on("revocations").column("txid").execute();
+      },
+    },
   };
+}
+
+/** `xid8` and the `pg_snapshot` functions arrived in PostgreSQL 13. */
+async function requirePostgres13(db: Kysely<unknown>): Promise<void> {
+  const query = sql<{ number: string; name: string }>`
+    select current_setting('server_version_num') as number,
+           current_setting('server_version') as name`;
+  const [server] = (await query.execute(db)).rows;
+  if (server !== undefined && Number(server.number) < 130_000)
+    throw new Error(`Baton needs PostgreSQL 13 or later; this server is ${server.name}`);
 }
 
 /** Brings the schema up to date; safe to run at every start and from several instances. */
@@ -131,6 +156,10 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectNa
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === "Error");
   if (error !== undefined || failed) {
-    throw new Error(`Database migration ${failed?.migrationName ?? ""} failed`, { cause: error });
+    // The reason goes in the message: startup prints only the message (e.g. "needs PostgreSQL 13").
+    const reason = error instanceof Error ? `: ${error.message}` : "";
+    throw new Error(`Database migration ${failed?.migrationName ?? ""} failed${reason}`, {
+      cause: error,
+    });
   }
 }

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { SqlDialect } from "./dialect.js";
 import { migrateToLatest } from "./migrations.js";
+import { readBySnapshot } from "./revocation-reads.js";
 import type { Database } from "./schema.js";
 import { SqlStore } from "./sql-store.js";
 
@@ -24,6 +25,7 @@ const UNAVAILABLE_MESSAGES =
 const postgresDialect: SqlDialect = {
   name: "postgres",
   groupCommit: false,
+  readRevocations: readBySnapshot,
   isUniqueViolation: (error) => (error as { code?: unknown } | null)?.code === "23505",
   isUnavailable: (error) => {
     const code = (error as { code?: unknown } | null)?.code;

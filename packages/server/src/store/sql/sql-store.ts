@@ -5,7 +5,8 @@ import type {
   NewSession,
   NewUser,
   RefreshTokenMatch,
-  RevocationRecord,
+  RevocationCursor,
+  RevocationPage,
   RevocationStamp,
   Rotation,
   SessionRecord,
@@ -301,24 +302,8 @@ export class SqlStore implements Store {
     );
   }
 
-  listRevocations(afterId: number, now: number): Promise<RevocationRecord[]> {
-    return this.run(async () => {
-      const rows = await this.db
-        .selectFrom("revocations")
-        .selectAll()
-        .where("id", ">", afterId)
-        .where("expires_at", ">", now)
-        .orderBy("id")
-        .execute();
-      return rows.map((row) => ({
-        id: Number(row.id),
-        kind: row.kind,
-        subject: row.subject,
-        tokenVersion: row.token_version === null ? null : Number(row.token_version),
-        createdAt: Number(row.created_at),
-        expiresAt: Number(row.expires_at),
-      }));
-    });
+  listRevocations(since: RevocationCursor | null, now: number): Promise<RevocationPage> {
+    return this.run(() => this.dialect.readRevocations(this.db, since, now));
   }
 
   listSigningKeys(): Promise<SigningKeyRecord[]> {

@@ -4,6 +4,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { SqlDialect } from "./dialect.js";
 import { migrateToLatest } from "./migrations.js";
+import { readByCommitOrder } from "./revocation-reads.js";
 import type { Database } from "./schema.js";
 import { SqlStore } from "./sql-store.js";
 
@@ -12,6 +13,7 @@ const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|COR
 const sqliteDialect: SqlDialect = {
   name: "sqlite",
   groupCommit: true,
+  readRevocations: readByCommitOrder,
   isUniqueViolation: (error) =>
     errorCode(error)?.startsWith("SQLITE_CONSTRAINT_UNIQUE") === true ||
     errorCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY",
