@@ -40,13 +40,14 @@ export async function login(
 
   await core.loginThrottle.recordSuccess(email);
   if (core.passwords.needsRehash(user.passwordHash)) {
-    // Imported bcrypt (or older argon2 parameters): upgrade while we hold the plain password.
-    await core.store.updatePasswordHash(
-      user.id,
-      await core.passwords.hash(input.password),
-      core.clock.now(),
-    );
-    await core.audit.record("password.rehashed", meta, { userId: user.id });
+    // Imported bcrypt (or older argon2 parameters): upgrade while we hold the plain password,
+    // unless the password changed meanwhile (the upgrade must never bring the old one back).
+    const rehashed = await core.store.rehashPassword(user.id, {
+      passwordHash: await core.passwords.hash(input.password),
+      credentialVersion: user.credentialVersion,
+      now: core.clock.now(),
+    });
+    if (rehashed) await core.audit.record("password.rehashed", meta, { userId: user.id });
   }
   const issued = await startSession(core, user, meta);
   await core.audit.record("login.succeeded", meta, {

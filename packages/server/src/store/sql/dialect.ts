@@ -9,4 +9,9 @@ export interface SqlDialect {
   isUnavailable(error: unknown): boolean;
   /** One connection serializes every commit: concurrent rotations should share one (SQLite). */
   groupCommit: boolean;
+  /**
+   * `SELECT … FOR UPDATE / FOR SHARE` exist and are needed: transactions run side by side
+   * (PostgreSQL). SQLite runs one writing transaction at a time and has no such clause.
+   */
+  rowLocks: boolean;
 }

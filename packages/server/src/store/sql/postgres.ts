@@ -24,6 +24,7 @@ const UNAVAILABLE_MESSAGES =
 const postgresDialect: SqlDialect = {
   name: "postgres",
   groupCommit: false,
+  rowLocks: true,
   isUniqueViolation: (error) => (error as { code?: unknown } | null)?.code === "23505",
   isUnavailable: (error) => {
     const code = (error as { code?: unknown } | null)?.code;
