@@ -14,9 +14,9 @@ import { databaseFile, expectError } from "./support/attack-kit.js";
 // deleted, two admins demoting (or deleting) each other at the same moment. Each runs on SQLite
 // (one instance) and on PostgreSQL with two instances sharing the database.
 //
-// Requests are started staggered across the slower operation's duration (measured first), so
-// every phase of it (before the hash is read, during the argon2 work, around the commit) gets
-// racers; the interleaving itself is left to the real server.
+// Racers are timed from a measured duration (of a password change, of a burst of logins), so
+// every phase of the other operation (before the hash is read, during the argon2 work, around
+// the commit) gets racers; the interleaving itself is left to the real server.
 
 const OLD_PASSWORD = "the old password, known to a thief";
 const NEW_PASSWORD = "the new password, known to the owner";
@@ -273,9 +273,9 @@ describe.each(deployments)("%s", (_name, available, open) => {
       console.info(
         `[${_name}] 126 logins racing the deletion of their user: ${JSON.stringify(Object.fromEntries(statuses))}; ${survivors.length} sessions outlived the user`,
       );
-      expect([...statuses.keys()].filter((key) => key !== "200")).toEqual([
-        "401 INVALID_CREDENTIALS",
-      ]);
+      expect(
+        [...statuses.keys()].filter((key) => key !== "200" && key !== "401 INVALID_CREDENTIALS"),
+      ).toEqual([]);
       expect(survivors).toEqual([]);
     },
     120_000,
