@@ -6,15 +6,33 @@ const CONTROL = /\p{Cc}|\p{Cf}/u;
 const LINE_BREAK = /\p{Zl}|\p{Zp}/u;
 
 /**
- * One spelling per mailbox: Unicode NFKC, trimmed, lower-cased. So `Ann@Example.com` and
- * `ann@example.com` (or full-width variants) cannot become two accounts.
+ * One spelling per mailbox: Unicode NFKC, trimmed, lower-cased, without the trailing dot of a
+ * fully qualified domain. So `Ann@Example.com`, `ann@example.com.` and `ann@example.com` (or
+ * full-width variants) cannot become two accounts. A domain with an empty label (`a@b..com`,
+ * `a@.b.com`, `a@b.com..`) names no host and is refused.
  */
 export function normalizeEmail(raw: string): string {
-  const email = raw.normalize("NFKC").trim().toLowerCase();
-  if (email.length > 254 || !EMAIL_SHAPE.test(email) || CONTROL.test(email)) {
+  const email = withoutRootDot(raw.normalize("NFKC").trim().toLowerCase());
+  if (
+    email.length > 254 ||
+    !EMAIL_SHAPE.test(email) ||
+    CONTROL.test(email) ||
+    email
+      .slice(email.lastIndexOf("@") + 1)
+      .split(".")
+      .includes("")
+  ) {
     throw invalid("email", "must be an email address");
   }
   return email;
+}
+
+/**
+ * `example.com.` is the fully qualified spelling of `example.com` (the empty root label, RFC 1034
+ * §3.1): the same host, so the same mailbox. One dot only: `example.com..` stays invalid.
+ */
+function withoutRootDot(email: string): string {
+  return email.endsWith(".") ? email.slice(0, -1) : email;
 }
 
 /** Display name: optional, at most 100 characters, one line, no control characters (no header or log injection). */

@@ -8,6 +8,11 @@ import { deriveRefreshToken, hashRefreshToken } from "../tokens/refresh-token.js
 /**
  * Changes the password after checking the current one, ends every *other* session (whoever knew
  * the old password is out) and gives this session a fresh token pair.
+ *
+ * The change, the new credential version and the revocations are one store transaction, which
+ * applies only if the password verified here is still the current one: of two concurrent changes
+ * from the same old password the second is INVALID_CREDENTIALS, and logins that verified the old
+ * password while this ran get no session (store.ts createSession).
  */
 export async function changePassword(
   core: Core,
@@ -49,13 +54,21 @@ export async function changePassword(
     if (!wrongGuess) await reservation.release();
   }
 
-  const now = core.clock.now();
   const passwordHash = await core.passwords.hash(input.newPassword);
-  await core.store.updatePasswordHash(user.id, passwordHash, now);
-  const revoked = await core.store.revokeUserSessions(user.id, {
-    ...revocationStamp(core, "password-changed"),
-    exceptSessionId: session.id,
+  const stamp = revocationStamp(core, "password-changed");
+  const now = stamp.now;
+  const outcome = await core.store.changePassword({
+    ...stamp,
+    userId: user.id,
+    passwordHash,
+    fromCredentialVersion: user.credentialVersion,
+    keepSessionId: session.id,
   });
+  if (!outcome.changed) {
+    if (outcome.reason === "session-ended")
+      throw new AuthError("SESSION_REVOKED", "Session has been revoked");
+    throw new AuthError("INVALID_CREDENTIALS", "Current password is incorrect");
+  }
   await core.revocations.recorded();
 
   // Rotate this session's refresh token too: the one issued before the change is retired.
@@ -75,11 +88,18 @@ export async function changePassword(
   const current = rotated
     ? { ...session, generation: next, expiresAt }
     : await core.store.findSession(session.id);
-  if (current === null) throw new AuthError("SESSION_REVOKED", "Session has been revoked");
   await core.audit.record("password.changed", meta, {
     userId: user.id,
     sessionId: session.id,
-    detail: { sessionsRevoked: revoked.length },
+    detail: { sessionsRevoked: outcome.revokedSessionIds.length },
   });
-  return tokensFor(core, { ...user, passwordHash }, current);
+  // Revoked right after the change committed (a logout racing it): the password is changed, but
+  // this session has ended like any other.
+  if (current === null || current.revokedAt !== null)
+    throw new AuthError("SESSION_REVOKED", "Session has been revoked");
+  return tokensFor(
+    core,
+    { ...user, passwordHash, credentialVersion: user.credentialVersion + 1 },
+    current,
+  );
 }

@@ -2,6 +2,7 @@ import type { Core } from "../core.js";
 import { revocationStamp } from "../core.js";
 import { assertAcceptablePassword } from "../passwords/password-policy.js";
 import { normalizeEmail } from "./account-fields.js";
+import { ADMIN_ROLE } from "./admin.js";
 import { DEFAULT_ROLES, createUser } from "./register.js";
 
 /**
@@ -21,15 +22,16 @@ export async function ensureAdmin(
       email,
       name: "Administrator",
       password,
-      roles: ["admin", ...DEFAULT_ROLES],
+      roles: [ADMIN_ROLE, ...DEFAULT_ROLES],
     });
     return "created";
   }
-  if (existing.roles.includes("admin")) return "unchanged";
-  await core.store.setUserRoles(
+  if (existing.roles.includes(ADMIN_ROLE)) return "unchanged";
+  // Only adds a role: no protected role to check. Deleted meanwhile: start over (create it).
+  const promoted = await core.store.setUserRoles(
     existing.id,
-    ["admin", ...existing.roles],
+    [ADMIN_ROLE, ...existing.roles],
     revocationStamp(core, "roles-changed"),
   );
-  return "promoted";
+  return promoted === "not-found" ? ensureAdmin(core, rawEmail, password) : "promoted";
 }

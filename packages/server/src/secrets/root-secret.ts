@@ -40,7 +40,7 @@ export function loadRootSecret(
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
   const generated = randomBytes(48).toString("base64url");
-  mkdirSync(dirname(secretFile), { recursive: true });
+  mkdirSync(dirname(secretFile), { recursive: true, mode: 0o700 });
   writeFileSync(secretFile, `${generated}\n`, { mode: 0o600, flag: "wx" });
   return { keys: derive(Buffer.from(generated, "utf8")), source: "file", generatedAt: secretFile };
 }

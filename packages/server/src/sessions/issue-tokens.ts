@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { RequestMeta } from "../audit/audit-log.js";
 import type { Core } from "../core.js";
+import { AuthError } from "../errors.js";
 import type { UserRecord } from "../store/store.js";
 import { deriveRefreshToken, hashRefreshToken, newTokenSalt } from "../tokens/refresh-token.js";
 
@@ -16,7 +17,13 @@ export interface IssuedTokens {
   refreshExpiresAt: number;
 }
 
-/** Opens a new session (one per device) with its first refresh token. */
+/**
+ * Opens a new session (one per device) with its first refresh token, for the credential version
+ * `user` was read with: the password the caller verified against `user.passwordHash`. If that
+ * password has been changed (or the user deleted) since, no session is created and the answer is
+ * INVALID_CREDENTIALS, as for any password that is not the account's: a login that verified the
+ * old password must not outlive the change that ended every other session.
+ */
 export async function startSession(
   core: Core,
   user: UserRecord,
@@ -38,7 +45,18 @@ export async function startSession(
   };
   session.expiresAt = slidingExpiry(core, now, session.maxExpiresAt);
   const refreshToken = deriveRefreshToken(core.refreshTokenKey, session.id, session.tokenSalt, 0);
-  await core.store.createSession(session, hashRefreshToken(refreshToken));
+  const created = await core.store.createSession(
+    session,
+    hashRefreshToken(refreshToken),
+    user.credentialVersion,
+  );
+  if (!created) {
+    await core.audit.record("login.failed", meta, {
+      userId: user.id,
+      detail: { reason: "credential-no-longer-current" },
+    });
+    throw new AuthError("INVALID_CREDENTIALS", "Email or password is incorrect");
+  }
   return tokensFor(core, user, { ...session, generation: 0 });
 }
 

@@ -61,11 +61,18 @@ export async function login(
 
   let current = user;
   if (core.passwords.needsRehash(user.passwordHash)) {
-    // Imported bcrypt (or older argon2 parameters): upgrade while we hold the plain password.
+    // Imported bcrypt (or older argon2 parameters): upgrade while we hold the plain password,
+    // unless the password changed meanwhile (the upgrade must never bring the old one back).
     const passwordHash = await core.passwords.hash(input.password);
-    await core.store.updatePasswordHash(user.id, passwordHash, core.clock.now());
-    current = { ...user, passwordHash };
-    await core.audit.record("password.rehashed", meta, { userId: user.id });
+    const rehashed = await core.store.rehashPassword(user.id, {
+      passwordHash,
+      credentialVersion: user.credentialVersion,
+      now: core.clock.now(),
+    });
+    if (rehashed) {
+      current = { ...user, passwordHash };
+      await core.audit.record("password.rehashed", meta, { userId: user.id });
+    }
   }
   const issued = await startSession(core, current, meta);
   await core.audit.record("login.succeeded", meta, {

@@ -16,21 +16,53 @@ export interface Store {
     limit: number;
     offset: number;
   }): Promise<{ users: UserRecord[]; total: number }>;
-  updatePasswordHash(userId: string, passwordHash: string, now: number): Promise<void>;
+  /**
+   * Replaces the password hash with a stronger one of the *same* password (bcrypt or older argon2
+   * parameters upgraded at login), only while the credential version is still
+   * `credentialVersion`: a password changed meanwhile is never overwritten. The version does not
+   * move. Returns whether the hash was replaced.
+   */
+  rehashPassword(
+    userId: string,
+    rehash: { passwordHash: string; credentialVersion: number; now: number },
+  ): Promise<boolean>;
+  /**
+   * In one transaction: sets the new password hash and raises the credential version — only if
+   * it is still `fromCredentialVersion`, the one whose password the caller verified — and revokes
+   * every other live session of the user (recorded as revocations). `keepSessionId` (the session
+   * asking) must still be live, or nothing changes. No session opened with the old password
+   * survives, whatever was in flight (see `createSession`).
+   */
+  changePassword(change: PasswordChange): Promise<PasswordChangeOutcome>;
   /**
    * Sets the roles and raises the user's token version, recording a revocation so access tokens
-   * carrying the old roles stop working everywhere. Returns null for an unknown user.
+   * carrying the old roles stop working everywhere. "last-holder" (nothing changed) when the
+   * change would leave no user holding `change.protectedRole` while the user held it.
    */
   setUserRoles(
     userId: string,
     roles: string[],
-    change: RevocationStamp,
-  ): Promise<UserRecord | null>;
-  /** Revokes every session of the user (recorded as revocations), then deletes the user. */
-  deleteUser(userId: string, change: RevocationStamp): Promise<boolean>;
+    change: RevocationStamp & ProtectedRole,
+  ): Promise<UserRecord | "not-found" | "last-holder">;
+  /**
+   * Revokes every session of the user (recorded as revocations), then deletes the user; refused
+   * ("last-holder", nothing changed) when the user is the last one holding `change.protectedRole`.
+   */
+  deleteUser(
+    userId: string,
+    change: RevocationStamp & ProtectedRole,
+  ): Promise<"deleted" | "not-found" | "last-holder">;
 
-  /** Creates a session with its first refresh token (generation 0). */
-  createSession(session: NewSession, tokenHash: string): Promise<void>;
+  /**
+   * Creates a session with its first refresh token (generation 0) — only if the user still exists
+   * and its credential version is still `credentialVersion`, the one the sign-in verified. Returns
+   * false, creating nothing, otherwise (the password changed or the user was deleted meanwhile).
+   */
+  createSession(
+    session: NewSession,
+    tokenHash: string,
+    credentialVersion: number,
+  ): Promise<boolean>;
   /** Finds the session (and user) a refresh token belongs to, current or retired. */
   findByRefreshToken(tokenHash: string): Promise<RefreshTokenMatch | null>;
   /**
@@ -83,7 +115,30 @@ export interface NewUser {
 export interface UserRecord extends NewUser {
   /** Raised when claims in outstanding access tokens become wrong (roles changed). */
   tokenVersion: number;
+  /** Raised when the credential that signs in changes (password change). */
+  credentialVersion: number;
   updatedAt: number;
+}
+
+export interface PasswordChange extends RevocationStamp {
+  userId: string;
+  passwordHash: string;
+  /** The credential version whose password the caller verified. */
+  fromCredentialVersion: number;
+  /** The session that asked: it stays, every other session of the user is revoked. */
+  keepSessionId: string;
+}
+
+export type PasswordChangeOutcome =
+  | { changed: true; revokedSessionIds: string[] }
+  /** The password was changed by someone else first, or the user is gone. */
+  | { changed: false; reason: "credential-changed" }
+  /** The session asking was revoked meanwhile. */
+  | { changed: false; reason: "session-ended" };
+
+/** A role at least one user must keep (the admin role: someone must reach the admin API). */
+export interface ProtectedRole {
+  protectedRole?: string;
 }
 
 export interface NewSession {

@@ -156,6 +156,21 @@ describe("baton commands against a SQLite database", () => {
     expect(unknown.stderr).toContain('No user "nobody@example.com"');
   });
 
+  it("users set-roles will not take the admin role from the last admin (exit 65, as LAST_ADMIN over HTTP)", async () => {
+    const refused = await cli("users", "set-roles", "ada@example.com", "--roles", "user");
+    expect(refused.code).toBe(65);
+    expect(refused.stderr).toContain(
+      "ada@example.com: Cannot remove the admin role of the last admin: make another user admin first",
+    );
+    const listed = JSON.parse((await cli("users", "list", "--json")).stdout) as {
+      users: { email: string; roles: string[] }[];
+    };
+    expect(listed.users.find((user) => user.email === "ada@example.com")?.roles).toEqual([
+      "admin",
+      "user",
+    ]);
+  });
+
   it("sessions revoke --user ends every session: refresh fails, access tokens are rejected", async () => {
     const sessions = await Promise.all(
       [1, 2].map(() =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, startTestServer, type TestServer } from "../helpers/test-server.js";
-import { expectError } from "./support/attack-kit.js";
+import { expectError, withDatabase } from "./support/attack-kit.js";
 
 // Privilege escalation and object-level authorisation: roles come only from the signed token and
 // change at once; one user can never reach another user's sessions.
@@ -124,5 +124,69 @@ describe("privilege escalation and IDOR", () => {
       .client()
       .request("DELETE", `/api/auth/admin/users/${ada.user.id}`, { token: admin });
     expectError(await server.client().get("/api/private", ada.accessToken), "SESSION_REVOKED");
+  });
+});
+
+describe("the last admin (someone must always reach the admin API)", () => {
+  let server: TestServer;
+  let root: { accessToken: string; id: string };
+  let counter = 0;
+  beforeAll(async () => {
+    server = await startTestServer("fastify", {
+      adminEmail: ADMIN.email,
+      adminPassword: ADMIN.password,
+    });
+    const login = await server.client().post("/api/auth/login", ADMIN);
+    root = { accessToken: login.body.accessToken, id: login.body.user.id };
+  });
+  afterAll(() => server.close());
+  const setRoles = (token: string, id: string, roles: string[]) =>
+    server.client().request("PUT", `/api/auth/admin/users/${id}/roles`, { token, json: { roles } });
+  const remove = (token: string, id: string) =>
+    server.client().request("DELETE", `/api/auth/admin/users/${id}`, { token });
+  const rolesOf = (id: string) =>
+    withDatabase(server, (db) =>
+      JSON.parse(
+        (db.prepare("select roles from users where id = ?").get(id) as { roles: string }).roles,
+      ),
+    ) as string[];
+
+  it("the only admin removing its own admin role is 409 LAST_ADMIN, and nothing changes — CWE-269 (improper privilege management)", async () => {
+    expectError(await setRoles(root.accessToken, root.id, ["user"]), "LAST_ADMIN");
+    expectError(await setRoles(root.accessToken, root.id, []), "LAST_ADMIN");
+    expect(rolesOf(root.id)).toEqual(["admin", "user"]);
+    // Not demoted, so its token was not staled either.
+    expect((await server.client().get("/api/auth/admin/users", root.accessToken)).status).toBe(200);
+  });
+
+  it("the only admin deleting itself is 409 LAST_ADMIN, and it still exists — CWE-269", async () => {
+    expectError(await remove(root.accessToken, root.id), "LAST_ADMIN");
+    expect((await server.client().get("/api/auth/me", root.accessToken)).status).toBe(200);
+  });
+
+  it("the last admin may change its other roles as long as it keeps admin — CWE-269", async () => {
+    const changed = await setRoles(root.accessToken, root.id, ["admin", "user", "staff"]);
+    expect(changed.status).toBe(200);
+    expect(changed.body.user.roles).toEqual(["admin", "user", "staff"]);
+    const refreshed = await server.client().post("/api/auth/login", ADMIN);
+    root.accessToken = refreshed.body.accessToken;
+  });
+
+  it("with a second admin, either can step down or be deleted; then the one left is the last — CWE-269", async () => {
+    const ada = await signUp(server, `last-${++counter}@example.com`);
+    expect((await setRoles(root.accessToken, ada.user.id, ["admin"])).status).toBe(200);
+    const adaAdmin = (await ada.client.post("/api/auth/refresh")).body.accessToken as string;
+    const bob = await signUp(server, `last-${++counter}@example.com`);
+    expect((await setRoles(adaAdmin, bob.user.id, ["admin"])).status).toBe(200);
+    // Three admins: ada deletes bob, root steps down; ada is then the last one.
+    expect((await remove(adaAdmin, bob.user.id)).status).toBe(204);
+    expect((await setRoles(root.accessToken, root.id, ["user"])).status).toBe(200);
+    expectError(await setRoles(adaAdmin, ada.user.id, ["user"]), "LAST_ADMIN");
+    expectError(await remove(adaAdmin, ada.user.id), "LAST_ADMIN");
+    expect(rolesOf(ada.user.id)).toEqual(["admin"]);
+    // A role that only looks like admin does not count as one.
+    const carol = await signUp(server, `last-${++counter}@example.com`);
+    expect((await setRoles(adaAdmin, carol.user.id, ["Admin", "administrator"])).status).toBe(200);
+    expectError(await setRoles(adaAdmin, ada.user.id, ["user"]), "LAST_ADMIN");
   });
 });

@@ -435,7 +435,7 @@ describe("email spelling variants normalise to one account", () => {
     await signUp(server, "Ada@Example.COM");
     await signUp(server, "josé@example.com");
     await signUp(server, "kate@example.com");
-    await signUp(server, "jeff@example.com");
+    await signUp(server, "jeff@example.com."); // stored without the trailing dot
   });
   afterAll(() => server.close());
 
@@ -447,6 +447,8 @@ describe("email spelling variants normalise to one account", () => {
     ["a decomposed é (NFD)", "jose\u0301@example.com"],
     ["the Kelvin sign for K", "\u212Aate@example.com"],
     ["the ﬀ ligature", "je\uFB00@example.com"],
+    ["the trailing dot of a fully qualified domain", "kate@example.com."],
+    ["a full-width trailing dot", "ADA@EXAMPLE.COM．"],
   ])(
     "%s (%j) is the same account: EMAIL_TAKEN at sign-up, and it signs in — UTS #15 (NFKC); OWASP WSTG-IDNT-04",
     async (_what, spelling) => {
@@ -463,8 +465,10 @@ describe("email spelling variants normalise to one account", () => {
     ["a right-to-left override", "ada\u202E@example.com"],
     ["a soft hyphen", "a\u00ADda@example.com"],
     ["a NUL byte", "ada\u0000@example.com"],
+    ["two trailing dots", "ada@example.com.."],
+    ["an empty domain label", "ada@example..com"],
   ])(
-    "an email with %s is refused, not silently a second account — UTS #39 §3 (invisible characters)",
+    "an email with %s is refused, not silently a second account — UTS #39 §3 (invisible characters); RFC 1035 §2.3.1 (labels)",
     async (_what, spelling) => {
       expectError(
         await server.client().post("/api/auth/register", { email: spelling, password: PASSWORD }),

@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, type KeyObject } from "node:crypto";
-import { statSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
@@ -232,5 +233,84 @@ describe("what a database leak, a backup or the logs give away", () => {
     storedAfterClose = everythingStored(server);
     for (const [label, secret] of secretList())
       expect(storedAfterClose.includes(asStoredBytes(secret)), label).toBe(false);
+  });
+});
+
+describe("file permissions of the data Baton keeps on disk", () => {
+  const parents: string[] = [];
+  afterAll(() => {
+    for (const parent of parents) rmSync(parent, { recursive: true, force: true });
+  });
+  const scratch = () => {
+    const parent = mkdtempSync(join(tmpdir(), "baton-modes-"));
+    parents.push(parent);
+    return parent;
+  };
+  const modeOf = (path: string) => statSync(path).mode & 0o777;
+  const octal = (mode: number) => `0${mode.toString(8)}`;
+
+  /** Starts Baton on `file`, writes through it (so -wal and -shm exist), then returns the modes while it runs. */
+  async function modesAfterUse(file: string, files: string[]): Promise<Record<string, string>> {
+    const server = await startTestServer("fastify", { databaseUrl: `sqlite:${file}` });
+    try {
+      const ada = await signUp(server, `modes-${Math.random().toString(36).slice(2)}@example.com`);
+      await ada.client.post("/api/auth/refresh");
+      return Object.fromEntries(files.map((path) => [path, octal(modeOf(path))]));
+    } finally {
+      await server.close();
+    }
+  }
+
+  it("a first start: the data folder Baton creates is 0700; the database, its -wal and -shm, and baton.secret are 0600 — CWE-732 (incorrect permission assignment)", async () => {
+    const folder = join(scratch(), "data");
+    const file = join(folder, "baton.db");
+    const modes = await modesAfterUse(file, [
+      folder,
+      file,
+      `${file}-wal`,
+      `${file}-shm`,
+      join(folder, "baton.secret"),
+    ]);
+    expect(modes).toEqual({
+      [folder]: "0700",
+      [file]: "0600",
+      [`${file}-wal`]: "0600",
+      [`${file}-shm`]: "0600",
+      [join(folder, "baton.secret")]: "0600",
+    });
+  });
+
+  it("an older version's data (database 0644 in a 0755 folder of Baton's files only) is tightened at start — CWE-732", async () => {
+    const folder = join(scratch(), "data");
+    const file = join(folder, "baton.db");
+    await modesAfterUse(file, []);
+    chmodSync(folder, 0o755);
+    chmodSync(file, 0o644);
+    for (const companion of ["-wal", "-shm"])
+      if (existsSync(file + companion)) chmodSync(file + companion, 0o644);
+    const modes = await modesAfterUse(file, [folder, file, `${file}-wal`, `${file}-shm`]);
+    expect(modes).toEqual({
+      [folder]: "0700",
+      [file]: "0600",
+      [`${file}-wal`]: "0600",
+      [`${file}-shm`]: "0600",
+    });
+  });
+
+  it("a folder that holds other files too (the user's project) is never chmodded; the database in it still is 0600 — CWE-732", async () => {
+    const folder = scratch();
+    chmodSync(folder, 0o755);
+    writeFileSync(join(folder, "package.json"), "{}\n");
+    const file = join(folder, "app.db");
+    const modes = await modesAfterUse(file, [
+      folder,
+      file,
+      `${file}-wal`,
+      join(folder, "package.json"),
+    ]);
+    expect(modes[folder]).toBe("0755");
+    expect(modes[file]).toBe("0600");
+    expect(modes[`${file}-wal`]).toBe("0600");
+    expect(modes[join(folder, "package.json")]).toBe("0644");
   });
 });

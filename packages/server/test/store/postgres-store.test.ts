@@ -1,5 +1,5 @@
 import pg from "pg";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openStore, type Store } from "@baton/server";
 import { freshPostgresSchema, probePostgres, serviceAvailable } from "../helpers/services.js";
 import { storeConformance } from "./store-conformance.js";
@@ -18,6 +18,43 @@ describe.runIf(available)("PostgreSQL", () => {
       }
     } finally {
       await Promise.all([first.drop(), second.drop()]);
+    }
+  });
+
+  it("0003_credential_version on a database from before it: credential_version 0, trailing-dot emails rewritten unless taken", async () => {
+    const schema = await freshPostgresSchema();
+    try {
+      await (await openStore(schema.url)).close();
+      const db = new pg.Client({ connectionString: schema.url });
+      await db.connect();
+      await db.query(`
+        delete from kysely_migration where name = '0003_credential_version';
+        alter table users drop column credential_version;
+      `);
+      for (const [id, email] of [
+        ["dotted", "ada@example.com."],
+        ["both-dotted", "bob@example.com."],
+        ["both-plain", "bob@example.com"],
+      ])
+        await db.query(
+          `insert into users (id, email, name, password_hash, roles, token_version, created_at, updated_at)
+           values ($1, $2, null, '$argon2id$x', '["user"]', 0, 0, 0)`,
+          [id, email],
+        );
+      await db.end();
+      const store = await openStore(schema.url);
+      try {
+        expect(await store.findUserById("dotted")).toMatchObject({
+          email: "ada@example.com",
+          credentialVersion: 0,
+        });
+        expect((await store.findUserById("both-dotted"))?.email).toBe("bob@example.com.");
+        expect((await store.findUserById("both-plain"))?.email).toBe("bob@example.com");
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await schema.drop();
     }
   });
 

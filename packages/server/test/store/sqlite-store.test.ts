@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { afterAll } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "@baton/server";
 import { storeConformance } from "./store-conformance.js";
 
@@ -48,3 +48,41 @@ storeConformance(
   },
 );
 storeConformance("SQLite in memory", () => openStore("sqlite::memory:"));
+
+describe("0003_credential_version on a database from before it", () => {
+  it("adds credential_version (0) and rewrites emails stored with a trailing dot, unless the dotless spelling is another account", async () => {
+    const file = join(dir, "older.db");
+    await (await openStore(`sqlite:${file}`)).close();
+    // Back to the schema before 0003, with the spellings an older version accepted.
+    const db = new BetterSqlite3(file);
+    db.exec(`
+      delete from kysely_migration where name = '0003_credential_version';
+      alter table users drop column credential_version;
+    `);
+    const insert = db.prepare(
+      `insert into users (id, email, name, password_hash, roles, token_version, created_at, updated_at)
+       values (?, ?, null, '$argon2id$x', '["user"]', 0, 0, 0)`,
+    );
+    for (const [id, email] of [
+      ["dotted", "ada@example.com."],
+      ["both-dotted", "bob@example.com."],
+      ["both-plain", "bob@example.com"],
+      ["two-dots", "eve@example.com.."],
+    ])
+      insert.run(id, email);
+    db.close();
+
+    const store = await openStore(`sqlite:${file}`);
+    try {
+      expect(await store.findUserById("dotted")).toMatchObject({
+        email: "ada@example.com",
+        credentialVersion: 0,
+      });
+      expect((await store.findUserById("both-dotted"))?.email).toBe("bob@example.com.");
+      expect((await store.findUserById("both-plain"))?.email).toBe("bob@example.com");
+      expect((await store.findUserById("two-dots"))?.email).toBe("eve@example.com..");
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -79,9 +79,29 @@ export function storeConformance(
         userAgent: "Agent/1",
         ...overrides,
       };
-      await store.createSession(record, tokenHash);
+      expect(await store.createSession(record, tokenHash, 0)).toBe(true);
       return { ...record, tokenHash };
     }
+    const newSession = (userId: string): NewSession => ({
+      id: unique("sess"),
+      userId,
+      tokenSalt: "salt",
+      createdAt: T0,
+      expiresAt: T0 + 86_400_000,
+      maxExpiresAt: T0 + 10 * 86_400_000,
+      ip: null,
+      userAgent: null,
+    });
+    const passwordChange = (userId: string, keepSessionId: string, fromCredentialVersion = 0) => ({
+      ...stamp(T0 + 10, "password-changed"),
+      userId,
+      passwordHash: "$argon2id$changed",
+      fromCredentialVersion,
+      keepSessionId,
+    });
+    /** Live sessions of the user other than `except`. */
+    const othersLive = async (userId: string, except: string) =>
+      (await store.listActiveSessions(userId, T0)).filter((s) => s.id !== except);
 
     it("answers ping", async () => {
       await expect(store.ping()).resolves.toBeUndefined();
@@ -99,11 +119,132 @@ export function storeConformance(
       expect(await store.findUserByEmail("ada@example.com")).toEqual(created);
       expect(await store.findUserById(created.id)).toEqual(created);
       expect(await store.findUserById("missing")).toBeNull();
-      await store.updatePasswordHash(created.id, "$argon2id$new", T0 + 5);
+      expect(created.credentialVersion).toBe(0);
+    });
+
+    it("rehashPassword replaces the hash only while the credential version is unchanged", async () => {
+      const created = await user();
+      expect(
+        await store.rehashPassword(created.id, {
+          passwordHash: "$argon2id$stronger",
+          credentialVersion: 0,
+          now: T0 + 5,
+        }),
+      ).toBe(true);
       expect(await store.findUserById(created.id)).toMatchObject({
-        passwordHash: "$argon2id$new",
+        passwordHash: "$argon2id$stronger",
+        credentialVersion: 0,
         updatedAt: T0 + 5,
       });
+      const asking = await session(created.id);
+      await store.changePassword(passwordChange(created.id, asking.id));
+      // A login that read the old hash must not bring the old password back.
+      expect(
+        await store.rehashPassword(created.id, {
+          passwordHash: "$argon2id$old-password-again",
+          credentialVersion: 0,
+          now: T0 + 20,
+        }),
+      ).toBe(false);
+      expect((await store.findUserById(created.id))?.passwordHash).toBe("$argon2id$changed");
+    });
+
+    it("changePassword sets the hash, raises the credential version and revokes every other session, recorded", async () => {
+      const owner = await user();
+      const asking = await session(owner.id);
+      const other = await session(owner.id);
+      const outcome = await store.changePassword(passwordChange(owner.id, asking.id));
+      expect(outcome).toEqual({ changed: true, revokedSessionIds: [other.id] });
+      expect(await store.findUserById(owner.id)).toMatchObject({
+        passwordHash: "$argon2id$changed",
+        credentialVersion: 1,
+        updatedAt: T0 + 10,
+      });
+      expect(await store.findSession(asking.id)).toMatchObject({ revokedAt: null });
+      expect(await store.findSession(other.id)).toMatchObject({
+        revokedAt: T0 + 10,
+        revokedReason: "password-changed",
+      });
+      expect((await store.listRevocations(null, T0)).revocations).toContainEqual(
+        expect.objectContaining({ kind: "session", subject: other.id }),
+      );
+    });
+
+    it("changePassword applies only to the credential version the caller verified, and only from a live session", async () => {
+      const owner = await user();
+      const asking = await session(owner.id);
+      const bystander = await session(owner.id);
+      expect(await store.changePassword(passwordChange(owner.id, asking.id, 1))).toEqual({
+        changed: false,
+        reason: "credential-changed",
+      });
+      await store.revokeSession(asking.id, stamp(T0 + 1));
+      expect(await store.changePassword(passwordChange(owner.id, asking.id))).toEqual({
+        changed: false,
+        reason: "session-ended",
+      });
+      // Nothing changed: same hash and version, the other session still live.
+      expect(await store.findUserById(owner.id)).toMatchObject({
+        passwordHash: "$argon2id$x",
+        credentialVersion: 0,
+      });
+      expect(await store.findSession(bystander.id)).toMatchObject({ revokedAt: null });
+      expect(await store.changePassword(passwordChange("missing", asking.id))).toEqual({
+        changed: false,
+        reason: "credential-changed",
+      });
+    });
+
+    it("createSession refuses a credential version that moved, and a user that is gone", async () => {
+      const owner = await user();
+      const asking = await session(owner.id);
+      await store.changePassword(passwordChange(owner.id, asking.id));
+      const stale = newSession(owner.id);
+      expect(await store.createSession(stale, unique("hash"), 0)).toBe(false);
+      expect(await store.findSession(stale.id)).toBeNull();
+      expect(await store.createSession(newSession(owner.id), unique("hash"), 1)).toBe(true);
+      const gone = newSession("missing-user");
+      expect(await store.createSession(gone, unique("hash"), 0)).toBe(false);
+      expect(await store.findSession(gone.id)).toBeNull();
+    });
+
+    it("40 session inserts racing a password change: each was refused or is revoked — no session of the old credential survives", async () => {
+      const owner = await user();
+      const asking = await session(owner.id);
+      const inserts = Array.from({ length: 40 }, () => newSession(owner.id));
+      const results = await Promise.all([
+        ...inserts
+          .slice(0, 20)
+          .map((s) => store.createSession(s, unique("hash"), 0).then((ok) => ({ ok, id: s.id }))),
+        store.changePassword(passwordChange(owner.id, asking.id)),
+        ...inserts
+          .slice(20)
+          .map((s) => store.createSession(s, unique("hash"), 0).then((ok) => ({ ok, id: s.id }))),
+      ]);
+      expect(results).toContainEqual(expect.objectContaining({ changed: true }));
+      expect(await othersLive(owner.id, asking.id)).toEqual([]);
+      for (const inserted of inserts) {
+        const found = await store.findSession(inserted.id);
+        if (found !== null) expect(found.revokedReason).toBe("password-changed");
+      }
+    });
+
+    it("40 session inserts racing the deletion of their user: refused or revoked, never a foreign-key error", async () => {
+      const owner = await user();
+      const inserts = Array.from({ length: 40 }, () => newSession(owner.id));
+      const created = inserts.map((s) => store.createSession(s, unique("hash"), 0));
+      const deleted = store.deleteUser(owner.id, stamp(T0 + 1));
+      await expect(Promise.all(created)).resolves.toBeDefined();
+      expect(await deleted).toBe("deleted");
+      const revoked = new Set(
+        (await store.listRevocations(null, T0)).revocations.map((revocation) => revocation.subject),
+      );
+      const results = await Promise.all(created);
+      inserts.forEach((inserted, i) => {
+        // A session that was created before the deletion has its revocation recorded.
+        if (results[i]) expect(revoked.has(inserted.id), inserted.id).toBe(true);
+      });
+      expect(await store.listActiveSessions(owner.id, T0)).toEqual([]);
     });
 
     it("lists users a page at a time with the total", async () => {
@@ -128,7 +269,57 @@ export function storeConformance(
           expiresAt: T0 + 60_001,
         }),
       );
-      expect(await store.setUserRoles("missing", [], stamp(T0))).toBeNull();
+      expect(await store.setUserRoles("missing", [], stamp(T0))).toBe("not-found");
+    });
+
+    it("a protected role keeps one holder: its last holder can be neither demoted nor deleted", async () => {
+      // Each test has a fresh, empty database: these two are the only holders.
+      const first = await user();
+      const second = await user();
+      const guard = (now: number) => ({ ...stamp(now), protectedRole: "admin" });
+      await store.setUserRoles(first.id, ["admin"], guard(T0));
+      await store.setUserRoles(second.id, ["admin", "user"], guard(T0));
+      expect(await store.setUserRoles(first.id, ["user"], guard(T0 + 1))).toMatchObject({
+        roles: ["user"],
+      });
+      expect(await store.setUserRoles(second.id, ["user"], guard(T0 + 2))).toBe("last-holder");
+      expect(await store.deleteUser(second.id, guard(T0 + 2))).toBe("last-holder");
+      expect(await store.findUserById(second.id)).toMatchObject({
+        roles: ["admin", "user"],
+        tokenVersion: 1,
+      });
+      // Changing the last holder's other roles is fine; so is any change without the guard.
+      expect(await store.setUserRoles(second.id, ["admin"], guard(T0 + 3))).toMatchObject({
+        roles: ["admin"],
+      });
+      expect(await store.deleteUser("missing", guard(T0 + 3))).toBe("not-found");
+      expect(await store.setUserRoles(second.id, [], stamp(T0 + 4))).toMatchObject({ roles: [] });
+    });
+
+    it("two holders of a protected role removing each other at once: exactly one wins, one holder is left", async () => {
+      for (const [left, right] of [
+        ["demote", "demote"],
+        ["delete", "delete"],
+        ["demote", "delete"],
+      ] as const) {
+        const holders = [await user(), await user()];
+        for (const holder of holders) await store.setUserRoles(holder.id, ["admin"], stamp(T0));
+        const guard = { ...stamp(T0 + 1), protectedRole: "admin" };
+        const remove = (kind: "demote" | "delete", id: string) =>
+          kind === "demote" ? store.setUserRoles(id, ["user"], guard) : store.deleteUser(id, guard);
+        const outcomes = await Promise.all([
+          remove(left, holders[0]!.id),
+          remove(right, holders[1]!.id),
+        ]);
+        expect(
+          outcomes.filter((outcome) => outcome === "last-holder"),
+          left + right,
+        ).toHaveLength(1);
+        const page = await store.listUsers({ limit: 100, offset: 0 });
+        expect(page.users.filter((u) => u.roles.includes("admin"))).toHaveLength(1);
+        // Leave no holder behind for the next pair.
+        for (const holder of holders) await store.setUserRoles(holder.id, [], stamp(T0 + 2));
+      }
     });
 
     it("finds a session by the hash of its current token", async () => {
@@ -342,13 +533,13 @@ export function storeConformance(
     it("deletes a user with every session, recording their revocation", async () => {
       const owner = await user();
       const created = await session(owner.id);
-      expect(await store.deleteUser(owner.id, stamp(T0 + 1))).toBe(true);
+      expect(await store.deleteUser(owner.id, stamp(T0 + 1))).toBe("deleted");
       expect(await store.findUserById(owner.id)).toBeNull();
       expect(await store.findByRefreshToken(created.tokenHash)).toBeNull();
       expect((await store.listRevocations(null, T0)).revocations).toContainEqual(
         expect.objectContaining({ kind: "session", subject: created.id }),
       );
-      expect(await store.deleteUser(owner.id, stamp(T0 + 2))).toBe(false);
+      expect(await store.deleteUser(owner.id, stamp(T0 + 2))).toBe("not-found");
     });
 
     it("keeps signing keys and retires them", async () => {

@@ -38,6 +38,11 @@ describe("account fields", () => {
   it("normalises emails so variants cannot become two accounts", () => {
     expect(normalizeEmail("  Ada@Example.COM ")).toBe("ada@example.com");
     expect(normalizeEmail("ａｄａ@example.com")).toBe("ada@example.com"); // full-width letters (NFKC)
+    // The trailing dot of a fully qualified domain (RFC 1034 §3.1): the same host, one mailbox.
+    expect(normalizeEmail("ada@example.com.")).toBe("ada@example.com");
+    expect(normalizeEmail(" Ada@Example.COM. ")).toBe("ada@example.com");
+    expect(normalizeEmail("ada@example.com．")).toBe("ada@example.com"); // full-width dot (NFKC)
+    expect(normalizeEmail("ada.@example.com")).toBe("ada.@example.com"); // the local part is not a domain
     for (const bad of [
       "ada",
       "ada@",
@@ -46,6 +51,12 @@ describe("account fields", () => {
       "ada@example",
       "a\u0000@example.com",
       `${"a".repeat(250)}@example.com`,
+      // A domain with an empty label names no host.
+      "ada@example..com",
+      "ada@.example.com",
+      "ada@example.com..",
+      "ada@example.",
+      "ada@.",
     ]) {
       expect(() => normalizeEmail(bad), bad).toThrow(
         expect.objectContaining({ code: "VALIDATION_FAILED" }),

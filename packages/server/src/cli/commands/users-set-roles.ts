@@ -1,6 +1,6 @@
 import { normalizeRoles } from "../../accounts/account-fields.js";
+import { setUserRoles } from "../../accounts/admin.js";
 import { toPublicUser } from "../../accounts/user-view.js";
-import { revocationStamp } from "../../core.js";
 import { isAuthError } from "../../errors.js";
 import {
   DataError,
@@ -12,7 +12,7 @@ import {
   type Command,
 } from "../command.js";
 import { withBaton } from "../environment.js";
-import { CLI_META, findUser, parseUserRef } from "../user-ref.js";
+import { CLI_ACTOR, CLI_META, findUser, parseUserRef } from "../user-ref.js";
 
 const NAME = "users set-roles";
 
@@ -27,8 +27,11 @@ Options:
   --roles <a,b>   Comma-separated roles (letters, digits and _.:-); "" removes every role.
   --json          Print the user as JSON ({id, email, name, roles, createdAt}).
 
+Taking the admin role from the last admin is refused (exit 65): nobody could use the admin API
+again. Make another user admin first.
+
 Exit codes: 0 changed, 1 runtime failure, 2 usage error or invalid role name,
-65 no such user, 78 invalid configuration.
+65 no such user or last admin, 78 invalid configuration.
 `,
 
   async run(args, io) {
@@ -52,18 +55,17 @@ Exit codes: 0 changed, 1 runtime failure, 2 usage error or invalid role name,
     return withBaton(io, async (baton) => {
       const { core } = baton;
       const user = await findUser(core, userRef);
-      // What accounts/admin.ts setUserRoles does, with the CLI as the actor instead of an admin session.
-      const updated = await core.store.setUserRoles(
-        user.id,
-        roles,
-        revocationStamp(core, "roles-changed"),
-      );
-      if (updated === null) throw new DataError(`No user ${JSON.stringify(ref)}`);
-      await core.revocations.recorded();
-      await core.audit.record("roles.changed", CLI_META, {
-        userId: user.id,
-        detail: { roles, by: "cli" },
-      });
+      // The admin API's operation itself, so the CLI obeys the same rules (LAST_ADMIN).
+      let updated;
+      try {
+        updated = await setUserRoles(core, CLI_ACTOR, user.id, roles, CLI_META);
+      } catch (error) {
+        if (isAuthError(error) && error.code === "NOT_FOUND")
+          throw new DataError(`No user ${JSON.stringify(ref)}`);
+        if (isAuthError(error) && error.code === "LAST_ADMIN")
+          throw new DataError(`${user.email}: ${error.message}`);
+        throw error;
+      }
       if (parsed.values.json) writeJson(io, toPublicUser(updated));
       else
         io.stdout.write(

@@ -33,6 +33,10 @@ export const registerRoute: Route = {
       schema: TokenResponseSchema,
     },
     ...errors,
+    401: {
+      description: "INVALID_CREDENTIALS: the account was deleted before its first session opened",
+      schema: ErrorBodySchema,
+    },
     409: { description: "EMAIL_TAKEN", schema: ErrorBodySchema },
   },
   async handle({ core, body, headers, meta }: RouteContext<RegisterBody>) {
@@ -60,7 +64,11 @@ export const loginRoute: Route = {
   responses: {
     200: { description: "Signed in", schema: TokenResponseSchema },
     ...errors,
-    401: { description: "INVALID_CREDENTIALS", schema: ErrorBodySchema },
+    401: {
+      description:
+        "INVALID_CREDENTIALS (also when the password was changed while this login checked it)",
+      schema: ErrorBodySchema,
+    },
     429: {
       description:
         "RATE_LIMITED: this client's wrong-password budget is spent (this device's, or the account's for clients that never signed in to it, or this address's); see Retry-After",
@@ -108,7 +116,8 @@ export const passwordRoute: Route = {
     200: { description: "Password changed", schema: TokenResponseSchema },
     ...errors,
     401: {
-      description: "INVALID_CREDENTIALS (current password wrong), or a token error",
+      description:
+        "INVALID_CREDENTIALS (current password wrong, or changed meanwhile), or a token error",
       schema: ErrorBodySchema,
     },
     429: {

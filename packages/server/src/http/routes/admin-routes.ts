@@ -1,4 +1,4 @@
-import { deleteUser, listUsers, setUserRoles } from "../../accounts/admin.js";
+import { ADMIN_ROLE, actorOf, deleteUser, listUsers, setUserRoles } from "../../accounts/admin.js";
 import { toPublicUser } from "../../accounts/user-view.js";
 import { AuthError } from "../../errors.js";
 import {
@@ -14,13 +14,19 @@ import type { Route, RouteContext } from "../route.js";
 const forbidden = {
   403: { description: "FORBIDDEN: caller lacks the admin role", schema: ErrorBodySchema },
 };
+const lastAdmin = {
+  409: {
+    description: "LAST_ADMIN: the change would leave no admin (nobody could use this API again)",
+    schema: ErrorBodySchema,
+  },
+};
 
 export const listUsersRoute: Route = {
   method: "GET",
   path: "/admin/users",
   scope: "auth",
   summary: "List users (admin)",
-  auth: { role: "admin" },
+  auth: { role: ADMIN_ROLE },
   rateLimited: true,
   query: PageQuery,
   responses: { 200: { description: "A page of users", schema: UsersResponseSchema }, ...forbidden },
@@ -45,7 +51,7 @@ export const setRolesRoute: Route = {
   path: "/admin/users/:id/roles",
   scope: "auth",
   summary: "Replace a user's roles (admin); the user's older access tokens stop working at once",
-  auth: { role: "admin" },
+  auth: { role: ADMIN_ROLE },
   rateLimited: true,
   params: IdParams,
   body: RolesBody,
@@ -53,9 +59,10 @@ export const setRolesRoute: Route = {
     200: { description: "Updated user", schema: UserResponseSchema },
     ...forbidden,
     404: { description: "NOT_FOUND", schema: ErrorBodySchema },
+    ...lastAdmin,
   },
   async handle({ core, auth, params, body, meta }: RouteContext<RolesBody, IdParams>) {
-    const user = await setUserRoles(core, auth!, params.id, body.roles, meta);
+    const user = await setUserRoles(core, actorOf(auth!), params.id, body.roles, meta);
     return { status: 200, body: { user: toPublicUser(user) } };
   },
 };
@@ -65,16 +72,17 @@ export const deleteUserRoute: Route = {
   path: "/admin/users/:id",
   scope: "auth",
   summary: "Delete a user (admin); every session of that user ends at once",
-  auth: { role: "admin" },
+  auth: { role: ADMIN_ROLE },
   rateLimited: true,
   params: IdParams,
   responses: {
     204: { description: "Deleted" },
     ...forbidden,
     404: { description: "NOT_FOUND", schema: ErrorBodySchema },
+    ...lastAdmin,
   },
   async handle({ core, auth, params, meta }: RouteContext<unknown, IdParams>) {
-    await deleteUser(core, auth!, params.id, meta);
+    await deleteUser(core, actorOf(auth!), params.id, meta);
     return { status: 204 };
   },
 };

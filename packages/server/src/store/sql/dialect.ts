@@ -13,4 +13,9 @@ export interface SqlDialect {
   groupCommit: boolean;
   /** How a reader of the revocations table knows where it left off (revocation-reads.ts). */
   readRevocations: RevocationRead;
+  /**
+   * `SELECT … FOR UPDATE / FOR SHARE` exist and are needed: transactions run side by side
+   * (PostgreSQL). SQLite runs one writing transaction at a time and has no such clause.
+   */
+  rowLocks: boolean;
 }

@@ -26,6 +26,7 @@ const postgresDialect: SqlDialect = {
   name: "postgres",
   groupCommit: false,
   readRevocations: readBySnapshot,
+  rowLocks: true,
   isUniqueViolation: (error) => (error as { code?: unknown } | null)?.code === "23505",
   isUnavailable: (error) => {
     const code = (error as { code?: unknown } | null)?.code;

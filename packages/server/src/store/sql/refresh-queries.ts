@@ -24,6 +24,7 @@ export function refreshQueries(db: Kysely<Database>) {
           "u.password_hash as user_password_hash",
           "u.roles as user_roles",
           "u.token_version as user_token_version",
+          "u.credential_version as user_credential_version",
           "u.created_at as user_created_at",
           "u.updated_at as user_updated_at",
         ])

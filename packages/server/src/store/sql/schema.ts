@@ -18,6 +18,8 @@ export interface UsersTable {
   /** JSON array of role names. */
   roles: string;
   token_version: number;
+  /** Raised when the credential that signs in changes (0003_credential_version). */
+  credential_version: number;
   created_at: number;
   updated_at: number;
 }

@@ -4,6 +4,9 @@ import type {
   AuditRecord,
   NewSession,
   NewUser,
+  PasswordChange,
+  PasswordChangeOutcome,
+  ProtectedRole,
   RefreshTokenMatch,
   RevocationCursor,
   RevocationPage,
@@ -61,6 +64,7 @@ export class SqlStore implements Store {
         password_hash: user.passwordHash,
         roles: JSON.stringify(user.roles),
         token_version: 0,
+        credential_version: 0,
         created_at: user.createdAt,
         updated_at: user.createdAt,
       };
@@ -117,23 +121,89 @@ export class SqlStore implements Store {
     });
   }
 
-  updatePasswordHash(userId: string, passwordHash: string, now: number): Promise<void> {
+  rehashPassword(
+    userId: string,
+    rehash: { passwordHash: string; credentialVersion: number; now: number },
+  ): Promise<boolean> {
     return this.run(async () => {
-      await this.db
+      const updated = await this.db
         .updateTable("users")
-        .set({ password_hash: passwordHash, updated_at: now })
+        .set({ password_hash: rehash.passwordHash, updated_at: rehash.now })
         .where("id", "=", userId)
-        .execute();
+        .where("credential_version", "=", rehash.credentialVersion)
+        .executeTakeFirst();
+      return Number(updated.numUpdatedRows) === 1;
+    });
+  }
+
+  /**
+   * Why no session opened with the old password survives, whatever the interleaving with
+   * `createSession` (which reads the user row FOR SHARE before inserting):
+   * - the session insert committed before this UPDATE: the revocation below runs after it, in a
+   *   later statement (READ COMMITTED: a fresh snapshot each), so it sees and revokes the session;
+   * - the insert holds its share lock: this UPDATE waits for it to commit, then as above;
+   * - this UPDATE went first: the insert's FOR SHARE waits for this commit, then reads the new
+   *   credential version and refuses.
+   * On SQLite one writer at a time runs a whole transaction, so only the first and last cases
+   * exist. The conditional UPDATE also makes two concurrent changes from one old password
+   * exclusive: the second finds the version moved.
+   */
+  changePassword(change: PasswordChange): Promise<PasswordChangeOutcome> {
+    return this.run(async () => {
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          const updated = await trx
+            .updateTable("users")
+            .set((eb) => ({
+              password_hash: change.passwordHash,
+              credential_version: eb("credential_version", "+", 1),
+              updated_at: change.now,
+            }))
+            .where("id", "=", change.userId)
+            .where("credential_version", "=", change.fromCredentialVersion)
+            .executeTakeFirst();
+          if (Number(updated.numUpdatedRows) === 0)
+            return { changed: false, reason: "credential-changed" } as const;
+          // Locked after the user row, as everywhere (users before sessions: no deadlock); a
+          // revocation of this session waits for our commit, or made us roll back.
+          const asking = await this.locked(
+            trx
+              .selectFrom("sessions")
+              .select("id")
+              .where("id", "=", change.keepSessionId)
+              .where("user_id", "=", change.userId)
+              .where("revoked_at", "is", null),
+            "update",
+          ).executeTakeFirst();
+          if (asking === undefined) throw new Rollback({ changed: false, reason: "session-ended" });
+          const revokedSessionIds = await revokeSessionsWhere(trx, change, {
+            userId: change.userId,
+            exceptSessionId: change.keepSessionId,
+          });
+          return { changed: true, revokedSessionIds } as const;
+        });
+      } catch (error) {
+        if (error instanceof Rollback) return error.outcome as PasswordChangeOutcome;
+        throw error;
+      }
     });
   }
 
   setUserRoles(
     userId: string,
     roles: string[],
-    change: RevocationStamp,
-  ): Promise<UserRecord | null> {
+    change: RevocationStamp & ProtectedRole,
+  ): Promise<UserRecord | "not-found" | "last-holder"> {
     return this.transaction(async (trx) => {
-      const updated = await trx
+      const holders = await this.lockUserAndHolders(trx, userId, change.protectedRole);
+      if (!holders.userExists) return "not-found";
+      if (
+        change.protectedRole !== undefined &&
+        !roles.includes(change.protectedRole) &&
+        holders.isLastHolder
+      )
+        return "last-holder";
+      await trx
         .updateTable("users")
         .set((eb) => ({
           roles: JSON.stringify(roles),
@@ -141,8 +211,7 @@ export class SqlStore implements Store {
           updated_at: change.now,
         }))
         .where("id", "=", userId)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return null;
+        .execute();
       const row = await trx
         .selectFrom("users")
         .selectAll()
@@ -162,16 +231,75 @@ export class SqlStore implements Store {
     });
   }
 
-  deleteUser(userId: string, change: RevocationStamp): Promise<boolean> {
+  /**
+   * The user row is locked before its sessions are read, so a session insert racing the
+   * deletion either commits first (and is revoked here, with a revocation recorded) or waits and
+   * finds the user gone (createSession); none is left to the foreign key's silent cascade.
+   */
+  deleteUser(
+    userId: string,
+    change: RevocationStamp & ProtectedRole,
+  ): Promise<"deleted" | "not-found" | "last-holder"> {
     return this.transaction(async (trx) => {
+      const holders = await this.lockUserAndHolders(trx, userId, change.protectedRole);
+      if (!holders.userExists) return "not-found";
+      if (change.protectedRole !== undefined && holders.isLastHolder) return "last-holder";
       await revokeSessionsWhere(trx, change, { userId });
-      const deleted = await trx.deleteFrom("users").where("id", "=", userId).executeTakeFirst();
-      return Number(deleted.numDeletedRows) > 0;
+      await trx.deleteFrom("users").where("id", "=", userId).execute();
+      return "deleted";
     });
   }
 
-  createSession(session: NewSession, tokenHash: string): Promise<void> {
+  /**
+   * Locks the user's row and, when a role is protected, every row holding that role, in one
+   * statement in id order. Two admins removing each other at once (on two instances) thus
+   * serialise: the second reads the first one's committed change (READ COMMITTED re-reads a row
+   * it waited for) and finds itself the last holder. One statement in one order for every such
+   * transaction means no two of them can deadlock. The LIKE on the JSON text only pre-selects
+   * (role names cannot contain quotes, so every holder matches); holding is decided exactly below.
+   */
+  private async lockUserAndHolders(
+    trx: Transaction<Database>,
+    userId: string,
+    protectedRole: string | undefined,
+  ): Promise<{ userExists: boolean; isLastHolder: boolean }> {
+    let query = trx.selectFrom("users").select(["id", "roles"]);
+    query =
+      protectedRole === undefined
+        ? query.where("id", "=", userId)
+        : query.where((eb) =>
+            eb.or([
+              eb("id", "=", userId),
+              eb("roles", "like", `%${JSON.stringify(protectedRole)}%`),
+            ]),
+          );
+    const rows = await this.locked(query.orderBy("id"), "update").execute();
+    const holders = rows.filter(
+      (row) =>
+        protectedRole !== undefined && (JSON.parse(row.roles) as string[]).includes(protectedRole),
+    );
+    return {
+      userExists: rows.some((row) => row.id === userId),
+      isLastHolder: holders.length === 1 && holders[0]!.id === userId,
+    };
+  }
+
+  /**
+   * See changePassword for why every interleaving with a password change (or a deletion) ends
+   * with no session opened with the old credential: the FOR SHARE lock on the user row is what
+   * orders this insert against them on PostgreSQL.
+   */
+  createSession(
+    session: NewSession,
+    tokenHash: string,
+    credentialVersion: number,
+  ): Promise<boolean> {
     return this.transaction(async (trx) => {
+      const user = await this.locked(
+        trx.selectFrom("users").select("credential_version").where("id", "=", session.userId),
+        "share",
+      ).executeTakeFirst();
+      if (user === undefined || Number(user.credential_version) !== credentialVersion) return false;
       await trx
         .insertInto("sessions")
         .values({
@@ -196,7 +324,20 @@ export class SqlStore implements Store {
         issued_at: session.createdAt,
         retired_at: null,
       });
+      return true;
     });
+  }
+
+  /**
+   * Row locks where the database has them (PostgreSQL). SQLite runs one writing transaction at a
+   * time (one connection here; other processes wait on the file lock), so it needs none.
+   */
+  private locked<Q extends { forUpdate(): Q; forShare(): Q }>(
+    query: Q,
+    mode: "update" | "share",
+  ): Q {
+    if (!this.dialect.rowLocks) return query;
+    return mode === "update" ? query.forUpdate() : query.forShare();
   }
 
   findByRefreshToken(tokenHash: string): Promise<RefreshTokenMatch | null> {
@@ -212,6 +353,7 @@ export class SqlStore implements Store {
           password_hash: row.user_password_hash,
           roles: row.user_roles,
           token_version: row.user_token_version,
+          credential_version: row.user_credential_version,
           created_at: row.user_created_at,
           updated_at: row.user_updated_at,
         }),
@@ -416,6 +558,13 @@ export class SqlStore implements Store {
   }
 }
 
+/** Thrown inside a transaction to roll it back and answer `outcome` instead. */
+class Rollback extends Error {
+  constructor(readonly outcome: unknown) {
+    super("rolled back");
+  }
+}
+
 interface SessionMatch {
   sessionId?: string;
   userId?: string;
@@ -462,6 +611,7 @@ function toUser(row: Selectable<UsersTable>): UserRecord {
     passwordHash: row.password_hash,
     roles: JSON.parse(row.roles) as string[],
     tokenVersion: Number(row.token_version),
+    credentialVersion: Number(row.credential_version),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };

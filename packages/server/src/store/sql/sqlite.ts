@@ -1,10 +1,9 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { SqlDialect } from "./dialect.js";
 import { migrateToLatest } from "./migrations.js";
 import { readByCommitOrder } from "./revocation-reads.js";
+import { preparePrivateDatabaseFile } from "./private-files.js";
 import type { Database } from "./schema.js";
 import { SqlStore } from "./sql-store.js";
 
@@ -14,6 +13,7 @@ const sqliteDialect: SqlDialect = {
   name: "sqlite",
   groupCommit: true,
   readRevocations: readByCommitOrder,
+  rowLocks: false,
   isUniqueViolation: (error) =>
     errorCode(error)?.startsWith("SQLITE_CONSTRAINT_UNIQUE") === true ||
     errorCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY",
@@ -27,7 +27,7 @@ const sqliteDialect: SqlDialect = {
  * WAL lets readers run beside the writer; `synchronous=NORMAL` is durable across process crashes.
  */
 export async function openSqliteStore(path: string): Promise<SqlStore> {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") preparePrivateDatabaseFile(path);
   const database = new BetterSqlite3(path);
   database.pragma("journal_mode = WAL");
   database.pragma("synchronous = NORMAL");
