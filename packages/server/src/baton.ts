@@ -6,6 +6,8 @@ import { ensureAdmin } from "./accounts/ensure-admin.js";
 import { AuditLog } from "./audit/audit-log.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { BatonConfig, BatonOptions } from "./config/options.js";
+import { isProductionEnv } from "./config/env.js";
+import { productionWarnings } from "./config/production-warnings.js";
 import { resolveConfig } from "./config/resolve.js";
 import type { AuthInfo, Core } from "./core.js";
 import { createExpressMiddleware, type NodeMiddleware } from "./express/express-middleware.js";
@@ -81,12 +83,19 @@ export async function createBaton(
   options: BatonOptions = {},
   optionNames?: Parameters<typeof resolveConfig>[1],
 ): Promise<Baton> {
-  const config = resolveConfig(options, optionNames);
+  // An embedder that does not say gets the same rule as `baton serve`: NODE_ENV decides.
+  const config = resolveConfig(
+    { ...options, production: options.production ?? isProductionEnv(process.env) },
+    optionNames,
+  );
   const clock = options.clock ?? systemClock;
   const logger =
     options.logger === false
       ? pino({ enabled: false })
       : (options.logger ?? createLogger(config.logLevel));
+  for (const warning of productionWarnings(config, optionNames)) {
+    logger.warn(`PRODUCTION WARNING: ${warning}`);
+  }
   const rootSecret = loadRootSecret(config.secret, config.secretFile);
   const ownsStore = options.store === undefined;
   const store = options.store ?? (await openStore(config.databaseUrl));

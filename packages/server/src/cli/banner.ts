@@ -17,7 +17,7 @@ export function developmentBanner(server: RunningServer): string {
     ...(startup.admin ? [`  Admin         ${config.adminEmail} (${startup.admin})`] : []),
     `  Cookies       ${config.cookieName}; Secure=${config.cookieSecure}; SameSite=${config.cookieSameSite}`,
     "",
-    "  For production: NODE_ENV=production, BATON_SECRET (openssl rand -base64 48),",
+    "  For production: NODE_ENV=production, BATON_SECRET=$(baton secret),",
     "  HTTPS in front, CORS_ORIGINS for your front-end. See docs/configuration.md.",
     line,
   ];

@@ -49,6 +49,11 @@ const COMMANDS: { words: string[]; summary: string; load: () => Promise<Command>
     summary: "Import users with bcrypt/argon2 hashes from JSON, NDJSON or CSV",
     load: async () => (await import("./commands/import-users.js")).importUsers,
   },
+  {
+    words: ["secret"],
+    summary: "Print a new random secret for BATON_SECRET or JWT_SECRET",
+    load: async () => (await import("./commands/secret.js")).secret,
+  },
 ];
 
 const EXIT_CODES = `Exit codes: 0 success, 1 runtime failure, 2 usage error, 65 data refused (rejected import

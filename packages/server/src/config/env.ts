@@ -85,13 +85,28 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): {
       break;
     }
   }
-  if (env.NODE_ENV === "production") options.production = true;
+  options.production = isProductionEnv(env);
+  if (options.production && env.NODE_ENV !== "production") {
+    warnings.push(
+      `NODE_ENV=${JSON.stringify(env.NODE_ENV)} is not "development" or "test": production rules apply (exactly "development" or "test" runs in development mode).`,
+    );
+  }
   if (options.jwtSecret !== undefined && options.jwtAlg !== "HS256") {
     warnings.push(
       `${names.jwtSecret} is set but JWT_ALG is not HS256: access tokens are signed with the EdDSA key ring and ${names.jwtSecret} is unused.`,
     );
   }
   return { options: options, names, problems, warnings };
+}
+
+/**
+ * The one NODE_ENV rule: unset (or empty), exactly `development` and exactly `test` are
+ * development; any other value (`production`, `Production`, `prod`, `staging`, ...) is production.
+ * A misspelling thus gets the strict checks instead of silently running development mode.
+ */
+export function isProductionEnv(env: NodeJS.ProcessEnv): boolean {
+  const value = env.NODE_ENV;
+  return !(value === undefined || value === "" || value === "development" || value === "test");
 }
 
 /** PORT, HOST and TRUST_PROXY for the standalone server. */

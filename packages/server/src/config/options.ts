@@ -41,7 +41,10 @@ export interface BatonOptions {
   refreshReuseInterval?: Duration;
   /** Access token algorithm. Default EdDSA (Ed25519 key ring kept in the store). */
   jwtAlg?: "EdDSA" | "HS256";
-  /** HS256 only: the shared signing secret, at least 32 bytes. */
+  /**
+   * HS256 only: the shared signing secret. At least 32 bytes, not guessable (no placeholder, no
+   * repeats or keyboard runs; `baton secret` makes one), and not the root secret.
+   */
   jwtSecret?: string;
   /** `iss` claim. Default `baton`. */
   issuer?: string;
@@ -50,9 +53,9 @@ export interface BatonOptions {
   /** Leeway for `exp`/`nbf`/`iat` checks. Default 5s. */
   clockTolerance?: Duration;
   /**
-   * Root secret (32+ bytes) from which the refresh-token key and the key that seals private
-   * signing keys at rest are derived. Required in production; in development it is generated
-   * and kept in `secretFile`.
+   * Root secret (32+ bytes, not guessable: `baton secret` makes one) from which the refresh-token
+   * key and the key that seals private signing keys at rest are derived. Required in production;
+   * in development it is generated and kept in `secretFile`.
    */
   secret?: string;
   /** Development only: where a generated root secret is kept. Default beside the SQLite file. */
@@ -83,7 +86,11 @@ export interface BatonOptions {
   /** Ensure this admin account exists at start (with `adminPassword`). */
   adminEmail?: string;
   adminPassword?: string;
-  /** Production mode: stricter startup checks. Default `NODE_ENV === "production"`. */
+  /**
+   * Production mode: stricter startup checks and defaults. `createBaton`/`startServer` default it
+   * from NODE_ENV like `baton serve`: production unless NODE_ENV is unset, `development` or
+   * `test`. `resolveConfig` reads no environment: there it defaults to false.
+   */
   production?: boolean;
   /** pino logger, or false for silence. Default: a pino logger at `logLevel`. */
   logger?: Logger | false;

@@ -1,6 +1,7 @@
 import { dirname, join } from "node:path";
 import { parseDuration } from "./duration.js";
 import type { BatonConfig, BatonOptions, Duration } from "./options.js";
+import { GENERATE_SECRET, judgeSecret } from "./secret-strength.js";
 
 /** Startup refused: the configuration is invalid or unsafe. Lists every problem at once. */
 export class ConfigError extends Error {
@@ -9,8 +10,6 @@ export class ConfigError extends Error {
     super(`Invalid Baton configuration:\n  - ${problems.join("\n  - ")}`);
   }
 }
-
-const MIN_SECRET_BYTES = 32;
 
 /**
  * Validates options once, fills in defaults and freezes the result. `names` maps option keys to
@@ -51,7 +50,9 @@ export function resolveConfig(
     return value;
   };
 
-  const production = options.production ?? process.env.NODE_ENV === "production";
+  // No environment is read here: `baton serve` decides from NODE_ENV (config/env.ts), and
+  // createBaton does the same for embedders that pass no `production`.
+  const production = options.production ?? false;
   const DAY = 86_400_000;
   const accessTokenTtlMs = duration("accessTokenTtl", "15m", 1000, DAY);
   const refreshTokenTtlMs = duration("refreshTokenTtl", "7d", 10_000, 400 * DAY);
@@ -68,23 +69,34 @@ export function resolveConfig(
       `${label("jwtAlg")}: ${JSON.stringify(jwtAlg)} is not supported (EdDSA or HS256)`,
     );
   }
+  // Secrets the user wrote are judged in every mode: NODE_ENV unset means development, and an
+  // unset NODE_ENV is the commonest production mistake, so the mode must not be the loophole.
+  // Messages name the variable and the fix, never the secret.
+  const weakSecret = (name: string, value: string) => {
+    const { weaknesses } = judgeSecret(value);
+    if (weaknesses.length > 0) {
+      problems.push(`${name} is too weak: ${weaknesses.join("; ")}. Please ${GENERATE_SECRET}`);
+    }
+  };
   const jwtSecret = options.jwtSecret || undefined;
-  if (jwtAlg === "HS256" && byteLength(jwtSecret) < MIN_SECRET_BYTES) {
-    problems.push(
-      `${label("jwtSecret")} must be at least ${MIN_SECRET_BYTES} bytes with HS256 (generate one: openssl rand -base64 48)`,
-    );
-  }
-
   const secret = options.secret || undefined;
-  if (secret !== undefined && byteLength(secret) < MIN_SECRET_BYTES) {
-    problems.push(
-      `${label("secret")} must be at least ${MIN_SECRET_BYTES} bytes (generate one: openssl rand -base64 48)`,
-    );
+  if (jwtAlg === "HS256") {
+    // An HS256 key is what gets cracked offline: one captured token is enough to test guesses.
+    if (jwtSecret === undefined) {
+      problems.push(`${label("jwtSecret")} is required with HS256: ${GENERATE_SECRET}`);
+    } else if (jwtSecret === secret) {
+      // One key, one purpose: JWT_SECRET is handed to every service that verifies tokens;
+      // BATON_SECRET must never leave Baton (it forges refresh tokens and unseals signing keys).
+      problems.push(
+        `${label("jwtSecret")} must differ from ${label("secret")}: every service that verifies HS256 tokens holds ${label("jwtSecret")}, and ${label("secret")} must stay with Baton. Please ${GENERATE_SECRET}`,
+      );
+    } else {
+      weakSecret(`${label("jwtSecret")} (the HS256 signing key)`, jwtSecret);
+    }
   }
+  if (secret !== undefined) weakSecret(label("secret"), secret);
   if (production && secret === undefined) {
-    problems.push(
-      `${label("secret")} is required in production (generate one: openssl rand -base64 48)`,
-    );
+    problems.push(`${label("secret")} is required in production: ${GENERATE_SECRET}`);
   }
 
   const databaseUrl = options.databaseUrl ?? "sqlite:./data/baton.db";
@@ -134,6 +146,12 @@ export function resolveConfig(
   }
   if (cookieName.startsWith("__Secure-") && !cookieSecure) {
     problems.push(`${label("cookieName")}: a __Secure- cookie needs ${label("cookieSecure")}`);
+  }
+  if (cookieName.startsWith("__Host-")) {
+    // RFC 6265bis §4.1.3.2: browsers drop a __Host- cookie whose Path is not "/".
+    problems.push(
+      `${label("cookieName")}: a __Host- cookie must have Path=/, but the refresh cookie is scoped to ${label("basePath")} so no other route receives it (browsers would drop it); use a __Secure- name`,
+    );
   }
 
   const corsOrigins = (options.corsOrigins ?? []).map((origin) => origin.replace(/\/+$/, ""));
@@ -196,8 +214,4 @@ export function resolveConfig(
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
-}
-
-function byteLength(value: string | undefined): number {
-  return value === undefined ? 0 : Buffer.byteLength(value, "utf8");
 }

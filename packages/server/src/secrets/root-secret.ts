@@ -21,6 +21,15 @@ export interface RootSecret {
 }
 
 /**
+ * A new secret: 32 random bytes (256 bits, the size of the keys derived from it), base64url so it
+ * fits in an environment variable, a shell and a URL unquoted. What `baton secret` prints and
+ * what a development start keeps in `baton.secret`.
+ */
+export function generateSecret(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/**
  * Loads the root secret: the configured one, else (development only) the one kept in
  * `secretFile`, created on first start. Keeping it outside the database is what makes a database
  * leak useless for forging refresh tokens or reading signing keys.
@@ -39,7 +48,7 @@ export function loadRootSecret(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  const generated = randomBytes(48).toString("base64url");
+  const generated = generateSecret();
   mkdirSync(dirname(secretFile), { recursive: true, mode: 0o700 });
   writeFileSync(secretFile, `${generated}\n`, { mode: 0o600, flag: "wx" });
   return { keys: derive(Buffer.from(generated, "utf8")), source: "file", generatedAt: secretFile };

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,6 +14,7 @@ const COMMANDS = [
   "users set-roles",
   "sessions revoke",
   "import-users",
+  "secret",
 ];
 
 describe.concurrent("baton --help", () => {
@@ -128,7 +130,7 @@ describe.concurrent("configuration errors exit 78", () => {
     const env = {
       DATABASE_URL: "sqlite::memory:",
       JWT_ALG: "HS256",
-      JWT_SECRET: "a-shared-secret-of-at-least-32-bytes!",
+      JWT_SECRET: randomBytes(32).toString("base64url"),
     };
     const [rotate, list] = await Promise.all([
       runCli(["keys", "rotate"], { env }),

@@ -1,6 +1,7 @@
 import { ERROR_CODES } from "@baton/protocol";
 import fc from "fast-check";
 import BetterSqlite3 from "better-sqlite3";
+import { randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -426,7 +427,8 @@ describe.each<Adapter>(["fastify", "express"])(
 
 describe("production cookies", () => {
   it("uses __Secure-refresh_token with Secure when in production", async () => {
-    const server = await startTestServer("fastify", { production: true, secret: "s".repeat(48) });
+    const secret = randomBytes(32).toString("base64url");
+    const server = await startTestServer("fastify", { production: true, secret });
     try {
       const { response } = await signUp(server, "ada@example.com");
       expect(response.setCookies[0]).toMatch(/^__Secure-refresh_token=.*; Secure/);

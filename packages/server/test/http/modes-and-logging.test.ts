@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { decodeProtectedHeader } from "jose";
 import { pino } from "pino";
@@ -7,7 +8,8 @@ import { PASSWORD, signUp, startTestServer } from "../helpers/test-server.js";
 
 describe("HS256 mode", () => {
   it("signs with the shared secret, publishes no key, and works end to end", async () => {
-    const server = await startTestServer("fastify", { jwtAlg: "HS256", jwtSecret: "h".repeat(48) });
+    const jwtSecret = randomBytes(32).toString("base64url");
+    const server = await startTestServer("fastify", { jwtAlg: "HS256", jwtSecret });
     try {
       const { client, accessToken } = await signUp(server, "ada@example.com");
       expect(decodeProtectedHeader(accessToken)).toMatchObject({

@@ -1072,7 +1072,7 @@ describe("access tokens expire on the manual clock (leeway 5 s)", () => {
 });
 
 describe("HS256 deployments", () => {
-  const secret = "h".repeat(48);
+  const secret = randomBytes(32).toString("base64url");
   let server: TestServer;
   let token: string;
   beforeAll(async () => {
@@ -1128,6 +1128,21 @@ describe("HS256 deployments", () => {
         jwtAlg: "HS256",
         jwtSecret: "secret",
       }),
-    ).rejects.toThrow(/at least 32 bytes/);
+    ).rejects.toThrow(/shorter than 32 bytes/);
   });
+
+  // Issue 12 item 6: this placeholder passed the length check, was cracked offline from one token
+  // in 1 ms (the first guess of any JWT wordlist), and signed an admin token.
+  it.each([
+    "your_jwt_secret_key_change_in_production",
+    "a".repeat(40),
+    "0123456789abcdef".repeat(2),
+  ])(
+    "a guessable JWT_SECRET (%s) stops startup, in development too — RFC 8725 §3.5",
+    async (jwtSecret) => {
+      await expect(
+        createBaton({ databaseUrl: "sqlite::memory:", logger: false, jwtAlg: "HS256", jwtSecret }),
+      ).rejects.toThrow(/jwtSecret \(the HS256 signing key\) is too weak/);
+    },
+  );
 });

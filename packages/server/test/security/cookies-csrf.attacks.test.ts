@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBaton, type ErrorCode } from "@baton/server";
 import {
@@ -419,7 +420,8 @@ describe("the refresh cookie's attributes", () => {
 
 describe("cookies in production", () => {
   it("are __Secure- prefixed and Secure — OWASP ASVS 3.4.1, RFC 6265bis §4.1.3.1", async () => {
-    const server = await startTestServer("fastify", { production: true, secret: "s".repeat(48) });
+    const secret = randomBytes(32).toString("base64url");
+    const server = await startTestServer("fastify", { production: true, secret });
     try {
       const { response } = await signUp(server, "ada@example.com");
       const cookie = response.setCookies[0]!;
@@ -442,7 +444,7 @@ describe("cookies in production", () => {
 
   it.each([
     [
-      { production: true, secret: "s".repeat(48), cookieSecure: false },
+      { production: true, secret: randomBytes(32).toString("base64url"), cookieSecure: false },
       "non-Secure cookies in production",
     ],
     [{ cookieSameSite: "none" as const, cookieSecure: false }, "SameSite=None without Secure"],
