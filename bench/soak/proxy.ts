@@ -58,6 +58,11 @@ export interface RefreshSample {
   code?: string;
   /** The answer was dropped on purpose after the server handled the request. */
   dropped: boolean;
+  /**
+   * From the client's fetch call (its `x-soak-sent` header) to the proxy forwarding the request:
+   * time the request spent in this process before reaching the server.
+   */
+  heldMs?: number;
 }
 
 export interface FaultProxy {
@@ -110,6 +115,7 @@ export async function startProxy(
     const isRefresh = req.method === "POST" && (req.url ?? "").startsWith("/api/auth/refresh");
     const f = proxy.faults;
     const on = proxy.enabled;
+    const sent = Number(req.headers["x-soak-sent"]);
     const header = req.headers["x-soak-device"];
     const device = typeof header === "string" ? header : undefined;
     const sleeper = device !== undefined && offlineAfterDrop?.devices.has(device) === true;
@@ -132,6 +138,7 @@ export async function startProxy(
       setTimeout(() => {
         const target = new URL(req.url ?? "/", proxy.upstream);
         const started = Date.now();
+        const heldMs = Number.isFinite(sent) && sent > 0 ? started - sent : undefined;
         const upstreamReq = httpRequest(
           target,
           { method: req.method, headers: { ...req.headers, host: target.host }, agent },
@@ -179,6 +186,7 @@ export async function startProxy(
                   status: upstreamRes.statusCode ?? 0,
                   code,
                   dropped: drop,
+                  heldMs,
                 });
               }
               if (drop) {
@@ -198,7 +206,13 @@ export async function startProxy(
         upstreamReq.on("error", () => {
           proxy.counts.upstreamErrors += 1;
           if (isRefresh) {
-            proxy.refresh.push({ at, latencyMs: Date.now() - started, status: 0, dropped: false });
+            proxy.refresh.push({
+              at,
+              latencyMs: Date.now() - started,
+              status: 0,
+              dropped: false,
+              heldMs,
+            });
           }
           // The server is gone (killed): the client sees a reset, like a real proxy's 502 would
           // be a transient error too.
