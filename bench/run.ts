@@ -61,7 +61,7 @@ function node(
     env: {
       ...process.env,
       TSX_TSCONFIG_PATH: join(root, "tsconfig.test.json"),
-      NODE_ENV: "production-bench",
+      NODE_ENV: "production",
       BENCH_SECRET: SECRET,
       ...env,
     },

@@ -4,6 +4,15 @@
 // twice and (PostgreSQL mode) the database is stopped for a few seconds. Exits non-zero if an
 // invariant fails. Options: --users N (SOAK_USERS, 300), --duration S (SOAK_DURATION, 180),
 // --store sqlite|postgres (SOAK_STORE, sqlite). Writes bench/soak/last-result.json.
+// Besides the tabs, devices that lose a refresh answer and then go offline (issue 12 item 9): half
+// with cookie transport (a cookie jar in their fetch; the Set-Cookie of the lost answer never
+// lands), half with body transport. Right after one of their refresh answers is dropped, every
+// request they send is reset at the proxy for a random period (--offline MIN-MAX seconds,
+// default 30-120); then the network comes back (an `online` event) and the token they still hold,
+// retired longer than the grace window ago, must recover the session: no logout.
+// --offline-devices N (default 2 per 20 users, at least 4). The server's grace window
+// (REFRESH_REUSE_INTERVAL) is 10 s in every run; `npm run test:soak` scales the offline periods of
+// its short runs to fit them (--offline 12-18 in 30 s, 11-14 in 20 s), still longer than it.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync, readdirSync } from "node:fs";
@@ -16,9 +25,14 @@ import { parseArgs } from "node:util";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import pg from "pg";
 import Database from "better-sqlite3";
-import { createAuthClient, createMemoryTokenStore, type AuthClient } from "@baton/client";
+import {
+  createAuthClient,
+  createMemoryTokenStore,
+  type AuthClient,
+  type FetchLike,
+} from "@baton/client";
 import { FakeBroadcastHub, FakeLockManager } from "../../packages/client/test/support/fake-tabs.js";
-import { startProxy } from "./proxy.js";
+import { startProxy, type OfflineAfterDrop } from "./proxy.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const require = createRequire(import.meta.url);
@@ -32,6 +46,8 @@ const { values: args } = parseArgs({
     duration: { type: "string" },
     store: { type: "string" },
     tabs: { type: "string" },
+    "offline-devices": { type: "string" },
+    offline: { type: "string" },
   },
 });
 const USERS = Number(args.users ?? process.env.SOAK_USERS ?? 300);
@@ -45,6 +61,21 @@ if (!(USERS > 0) || !(DURATION_S > 0) || !["sqlite", "postgres"].includes(STORE)
 // BroadcastChannel and Web Locks per user), the way tabs share one refresh cookie.
 const TABS = (args.tabs ?? process.env.SOAK_TABS ?? "separate") as "separate" | "shared";
 if (!["separate", "shared"].includes(TABS)) throw new Error("--tabs separate|shared");
+const REUSE_INTERVAL_S = 10;
+const [OFFLINE_MIN_S, OFFLINE_MAX_S] = (args.offline ?? "30-120").split("-").map(Number) as [
+  number,
+  number,
+];
+const OFFLINE_DEVICES = Number(args["offline-devices"] ?? 2 * Math.max(2, Math.round(USERS / 20)));
+if (
+  !(OFFLINE_MIN_S > REUSE_INTERVAL_S) ||
+  !(OFFLINE_MAX_S >= OFFLINE_MIN_S) ||
+  !(OFFLINE_DEVICES >= 0)
+) {
+  throw new Error(
+    `usage: soak [--offline MIN-MAX (seconds, MIN > the ${REUSE_INTERVAL_S} s grace window)] [--offline-devices N]`,
+  );
+}
 const POSTGRES_URL = process.env.SOAK_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const PASSWORD = "soak-password-correct-horse-42";
 
@@ -81,12 +112,13 @@ async function startBatonServer(): Promise<string> {
     env: {
       ...process.env,
       TSX_TSCONFIG_PATH: join(root, "tsconfig.test.json"),
-      NODE_ENV: "production-soak",
+      NODE_ENV: "production",
       PORT: "0",
       DATABASE_URL: databaseUrl,
       BATON_SECRET: SECRET,
       ACCESS_TOKEN_TTL: "2s",
       REFRESH_TOKEN_TTL: "10m",
+      REFRESH_REUSE_INTERVAL: `${REUSE_INTERVAL_S}s`,
       AUTH_RATE_LIMIT: "0",
       LOGIN_MAX_FAILURES: "1000",
       LOGIN_MAX_FAILURES_PER_IP: "100000",
@@ -133,13 +165,35 @@ if (STORE === "postgres") {
   await db.end();
 }
 const upstream = await startBatonServer();
-const proxy = await startProxy(upstream, {
-  resetRate: 0.01,
-  dropRefreshRate: 0.03,
-  maxLatencyMs: 30,
-  slowRate: 0.01,
-  slowMs: 400,
-});
+const deviceIds = Array.from({ length: OFFLINE_DEVICES }, (_, i) => `device-${i}`);
+const offlineAfterDrop: OfflineAfterDrop = {
+  devices: new Set(deviceIds),
+  dropRate: 0.25,
+  minMs: OFFLINE_MIN_S * 1000,
+  maxMs: OFFLINE_MAX_S * 1000,
+  endBy: 0, // set when the run starts: no offline period before
+  deliveredBetween: 2,
+};
+const proxy = await startProxy(
+  upstream,
+  {
+    resetRate: 0.01,
+    dropRefreshRate: 0.03,
+    maxLatencyMs: 30,
+    slowRate: 0.01,
+    slowMs: 400,
+  },
+  offlineAfterDrop,
+);
+
+/** A device that goes offline after a dropped refresh answer (see the top of this file). */
+interface Device {
+  id: string;
+  transport: "cookie" | "body";
+  userId: string;
+  /** Fires `online` when the network comes back, like a browser's window. */
+  window: EventTarget;
+}
 
 interface Tab {
   user: number;
@@ -147,6 +201,7 @@ interface Tab {
   ended: string[];
   refreshed: number;
   lastRefreshAt: number;
+  device?: Device;
 }
 const tabs: Tab[] = [];
 const counters = {
@@ -155,8 +210,16 @@ const counters = {
   failed: 0,
   failedDuringOutage: 0,
   failedOutsideOutage: 0,
+  /** Requests of an offline device during its offline period (and the margin after it). */
+  failedWhileOffline: 0,
   non200: 0,
 };
+/** Offline, or just back and still in the client's pause (which the `online` event ends). */
+function wasOffline(device: string, at: number): boolean {
+  return proxy.offline.some(
+    (p) => p.device === device && at >= p.start && at <= p.end + OUTAGE_MARGIN_MS,
+  );
+}
 const failureKinds = new Map<string, number>();
 
 const browsers = new Map<
@@ -182,7 +245,38 @@ function sharing(user: number) {
   return { tokenStore: store, crossTab: { channel: (name: string) => hub.open(name), locks } };
 }
 
-function newTab(user: number): Tab {
+/**
+ * The device's network: names the device to the proxy and, for cookie transport, keeps the cookie
+ * jar a browser would (a Set-Cookie that never arrives is never stored).
+ */
+function deviceFetch(device: string, jar: Map<string, string> | undefined): FetchLike {
+  return async (input, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set("x-soak-device", device);
+    headers.set("x-soak-sent", String(Date.now()));
+    if (jar && jar.size > 0)
+      headers.set("cookie", [...jar].map(([name, value]) => `${name}=${value}`).join("; "));
+    const response = await fetch(input, { ...init, headers });
+    for (const line of jar ? response.headers.getSetCookie() : []) {
+      const [pair = ""] = line.split(";");
+      const split = pair.indexOf("=");
+      const name = pair.slice(0, split).trim();
+      const value = pair.slice(split + 1).trim();
+      if (value === "" || /max-age=0/i.test(line)) jar!.delete(name);
+      else jar!.set(name, value);
+    }
+    return response;
+  };
+}
+
+/** Every tab's requests say when the client sent them (the proxy measures how long they waited). */
+const stampedFetch: FetchLike = (input, init = {}) => {
+  const headers = new Headers(init.headers);
+  headers.set("x-soak-sent", String(Date.now()));
+  return fetch(input, { ...init, headers });
+};
+
+function newTab(user: number, device?: Omit<Device, "userId">): Tab {
   const tab: Tab = {
     user,
     ended: [],
@@ -190,8 +284,14 @@ function newTab(user: number): Tab {
     lastRefreshAt: 0,
     client: createAuthClient({
       baseUrl: `${proxy.url}/api/auth`,
-      transport: "body",
-      ...sharing(user),
+      refreshGraceMs: REUSE_INTERVAL_S * 1000,
+      ...(device
+        ? {
+            transport: device.transport,
+            fetch: deviceFetch(device.id, device.transport === "cookie" ? new Map() : undefined),
+            environment: { window: device.window },
+          }
+        : { transport: "body" as const, fetch: stampedFetch, ...sharing(user) }),
       onSessionEnded: (reason) => tab.ended.push(reason),
       onTokenRefreshed: () => {
         tab.refreshed += 1;
@@ -225,9 +325,19 @@ await pool(users, 4, async (user) => {
     else await tab.client.login({ email, password: PASSWORD });
   }
 });
+await pool(deviceIds, 4, async (id) => {
+  const transport = Number(id.split("-")[1]) % 2 === 0 ? "cookie" : "body";
+  const window = new EventTarget();
+  const tab = newTab(USERS + tabs.length, { id, transport, window });
+  const user = await tab.client.register({ email: `soak-${id}@example.com`, password: PASSWORD });
+  tab.device = { id, transport, window, userId: user.id };
+  // Started like an app: the client listens for the network coming back.
+  tab.client.start();
+});
 console.log(
-  `soak: ${USERS} users, ${tabs.length} tabs (${TABS === "shared" ? "tabs of a user share one session" : "one session per tab"}), ${STORE}, ${DURATION_S} s ` +
-    `(setup ${((Date.now() - setupStarted) / 1000).toFixed(1)} s)`,
+  `soak: ${USERS} users, ${tabs.length - OFFLINE_DEVICES} tabs (${TABS === "shared" ? "tabs of a user share one session" : "one session per tab"}), ` +
+    `${OFFLINE_DEVICES} devices offline ${OFFLINE_MIN_S}-${OFFLINE_MAX_S} s after a dropped answer (cookie and body), ` +
+    `grace window ${REUSE_INTERVAL_S} s, ${STORE}, ${DURATION_S} s (setup ${((Date.now() - setupStarted) / 1000).toFixed(1)} s)`,
 );
 
 // ---- the run --------------------------------------------------------------------------------
@@ -239,6 +349,20 @@ loopDelay.enable();
 const runStart = Date.now();
 const runEnd = runStart + DURATION_S * 1000;
 let running = true;
+// Every offline period ends before the run does (a device back in the last second recovers in
+// the final check, with faults off).
+offlineAfterDrop.endBy = runEnd - 1_000;
+// The network comes back at the end of each offline period: the device's window says so.
+const announced = new Set<number>();
+const announcer = setInterval(() => {
+  proxy.offline.forEach((period, index) => {
+    if (announced.has(index) || Date.now() < period.end) return;
+    announced.add(index);
+    tabs
+      .find((t) => t.device?.id === period.device)
+      ?.device?.window.dispatchEvent(new Event("online"));
+  });
+}, 100);
 
 async function tabLoop(tab: Tab): Promise<void> {
   await sleep(Math.random() * 1500);
@@ -251,17 +375,18 @@ async function tabLoop(tab: Tab): Promise<void> {
       if (response.ok) counters.ok += 1;
       else {
         counters.non200 += 1;
-        note(`http ${response.status}`, at);
+        note(`http ${response.status}`, at, tab);
       }
     } catch (error) {
-      note((error as { code?: string }).code ?? String(error), at);
+      note((error as { code?: string }).code ?? String(error), at, tab);
     }
     await sleep(200 + Math.random() * 1300);
   }
 }
-function note(kind: string, at: number): void {
+function note(kind: string, at: number, tab?: Tab): void {
   counters.failed += 1;
   if (inOutage(at)) counters.failedDuringOutage += 1;
+  else if (tab?.device && wasOffline(tab.device.id, at)) counters.failedWhileOffline += 1;
   else {
     counters.failedOutsideOutage += 1;
     failureKinds.set(kind, (failureKinds.get(kind) ?? 0) + 1);
@@ -309,6 +434,7 @@ const progress = setInterval(() => {
 await Promise.all([schedule, ...tabs.map(tabLoop)]);
 running = false;
 clearInterval(progress);
+clearInterval(announcer);
 loopDelay.disable();
 
 // ---- verification: every tab still signed in must be able to refresh (faults off) -----------
@@ -345,9 +471,18 @@ const pct = (p: number) =>
     ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!
     : 0;
 const reusedAtProxy = proxy.refresh.filter((s) => s.code === "REFRESH_REUSED").length;
+// A request held longer than the grace window before it reaches the server presents a token the
+// client may long have moved past: the server must call that reuse, whatever else it does. Such
+// holds happen only when this process (every client and the proxy) is starved of CPU.
+const GRACE_MS = REUSE_INTERVAL_S * 1000;
+const heldLong = proxy.refresh.filter((s) => (s.heldMs ?? 0) > GRACE_MS);
+const reusedHeldLong = heldLong.filter((s) => s.code === "REFRESH_REUSED").length;
+const maxHeldMs = Math.max(0, ...proxy.refresh.map((s) => s.heldMs ?? 0));
 
 await killServer();
 let reusedInAudit: number;
+/** refresh.recovered audit events per user. */
+const recoveredByUser = new Map<string, number>();
 if (STORE === "sqlite") {
   const db = new Database(sqliteFile, { readonly: true });
   reusedInAudit = (
@@ -355,6 +490,12 @@ if (STORE === "sqlite") {
       n: number;
     }
   ).n;
+  const rows = db
+    .prepare(
+      "select user_id, count(*) as n from audit_events where type = 'refresh.recovered' group by user_id",
+    )
+    .all() as { user_id: string; n: number }[];
+  for (const row of rows) recoveredByUser.set(row.user_id, row.n);
   db.close();
 } else {
   const db = new pg.Client({ connectionString: POSTGRES_URL });
@@ -363,9 +504,14 @@ if (STORE === "sqlite") {
     `select count(*) as n from ${schema}.audit_events where type = 'refresh.reused'`,
   );
   reusedInAudit = Number(result.rows[0]!.n);
+  const recovered = await db.query<{ user_id: string; n: string }>(
+    `select user_id, count(*) as n from ${schema}.audit_events where type = 'refresh.recovered' group by user_id`,
+  );
+  for (const row of recovered.rows) recoveredByUser.set(row.user_id, Number(row.n));
   await db.query(`drop schema ${schema} cascade`);
   await db.end();
 }
+const recoveredTotal = [...recoveredByUser.values()].reduce((sum, n) => sum + n, 0);
 await proxy.close();
 
 const lostAcrossRestarts = restarts.reduce(
@@ -373,7 +519,27 @@ const lostAcrossRestarts = restarts.reduce(
   0,
 );
 const refreshSuccessRate = eligible.length ? refreshOk.length / eligible.length : 1;
-const requestsOutside = counters.requests - counters.failedDuringOutage;
+const requestsOutside =
+  counters.requests - counters.failedDuringOutage - counters.failedWhileOffline;
+
+// ---- the offline devices, per transport ------------------------------------------------------
+const offlineStats = (["cookie", "body"] as const).map((transport) => {
+  const devices = tabs.filter((t) => t.device?.transport === transport);
+  const ids = new Set(devices.map((t) => t.device!.id));
+  const periods = proxy.offline.filter((p) => ids.has(p.device));
+  const seconds = periods.map((p) => (p.end - p.start) / 1000);
+  return {
+    transport,
+    devices: devices.length,
+    devicesOffline: new Set(periods.map((p) => p.device)).size,
+    offlinePeriods: periods.length,
+    offlineMinS: seconds.length ? Math.min(...seconds) : 0,
+    offlineMaxS: seconds.length ? Math.max(...seconds) : 0,
+    recoveries: devices.reduce((sum, t) => sum + (recoveredByUser.get(t.device!.userId) ?? 0), 0),
+    /** Devices whose session ended (a session-ending answer) or could not refresh at the end. */
+    loggedOut: devices.filter((t) => t.ended.some((r) => r !== "LOGOUT") || lostTabs.has(t)).length,
+  };
+});
 const result = {
   config: { users: USERS, tabs: tabs.length, tabMode: TABS, durationS: DURATION_S, store: STORE },
   faults: {
@@ -404,12 +570,25 @@ const result = {
     soakEventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
   },
   refreshReused: { atProxy: reusedAtProxy, inAudit: reusedInAudit },
+  refreshRecovered: { inAudit: recoveredTotal },
+  refreshHeldBeyondGraceWindow: {
+    requests: heldLong.length,
+    answeredReused: reusedHeldLong,
+    maxHeldMs,
+  },
+  offlineDevices: {
+    offlineS: [OFFLINE_MIN_S, OFFLINE_MAX_S],
+    reuseIntervalS: REUSE_INTERVAL_S,
+    requestsRefusedWhileOffline: proxy.counts.refusedOffline,
+    byTransport: offlineStats,
+  },
   sessionsLostAcrossRestarts: lostAcrossRestarts,
   sessionsNotRefreshableAtEnd: lostTabs.size,
   requests: {
     total: counters.requests,
     ok: counters.ok,
     failedDuringOutages: counters.failedDuringOutage,
+    failedWhileDeviceOffline: counters.failedWhileOffline,
     failedOutsideOutages: counters.failedOutsideOutage,
     successRateOutsideOutages: requestsOutside
       ? (requestsOutside - counters.failedOutsideOutage) / requestsOutside
@@ -433,7 +612,24 @@ const checks: [string, string, boolean][] = [
     `${reusedAtProxy} / ${reusedInAudit}`,
     reusedAtProxy === 0 && reusedInAudit === 0,
   ],
+  [
+    "refreshes held > grace window before the server",
+    `${heldLong.length} (${reusedHeldLong} answered REFRESH_REUSED; longest ${(maxHeldMs / 1000).toFixed(1)} s)`,
+    true,
+  ],
   ["sessions lost across restarts", String(lostAcrossRestarts), lostAcrossRestarts === 0],
+  ...offlineStats.flatMap((o): [string, string, boolean][] => [
+    [
+      `${o.transport} devices offline after a dropped answer`,
+      `${o.devicesOffline}/${o.devices} devices, ${o.offlinePeriods} periods of ${o.offlineMinS.toFixed(0)}-${o.offlineMaxS.toFixed(0)} s (grace window ${REUSE_INTERVAL_S} s)`,
+      o.devicesOffline === o.devices,
+    ],
+    [
+      `${o.transport} devices: recoveries / logouts`,
+      `${o.recoveries} refresh.recovered / ${o.loggedOut} of ${o.devices} logged out`,
+      o.recoveries >= o.offlinePeriods && o.loggedOut === 0,
+    ],
+  ]),
   ["sessions not refreshable at end", String(lostTabs.size), lostTabs.size === 0],
   [
     "refresh success (outside outages)",

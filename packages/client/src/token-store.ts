@@ -4,8 +4,9 @@
  * read, and the access token lives only in the client's memory.
  *
  * Every refresh rotates the token, so `save` is called after each one; a store that loses a
- * write makes the next run present a retired token (fine within the server's grace window, a
- * `REFRESH_REUSED` logout after it).
+ * write makes the next run present a retired token (fine within the server's grace window; after
+ * it the server recovers the parent of a successor nobody has used, once, and answers
+ * `REFRESH_REUSED` otherwise).
  *
  * @example
  * ```ts

@@ -9,6 +9,7 @@ export type AuditEventType =
   | "login.locked"
   | "token.refreshed"
   | "refresh.grace"
+  | "refresh.recovered"
   | "refresh.reused"
   | "refresh.failed"
   | "session.logout"

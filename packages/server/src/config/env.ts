@@ -38,6 +38,7 @@ const VARIABLES: [keyof BatonOptions, string[], (raw: string, name: string) => P
     ],
     ["sessionMaxLifetime", ["SESSION_MAX_LIFETIME"], text],
     ["refreshReuseInterval", ["REFRESH_REUSE_INTERVAL"], text],
+    ["refreshRecoveryWindow", ["REFRESH_RECOVERY_WINDOW"], text],
     ["jwtAlg", ["JWT_ALG"], text],
     ["jwtSecret", ["JWT_SECRET", "JWT_SECRET_KEY"], text],
     ["issuer", ["JWT_ISSUER"], text],

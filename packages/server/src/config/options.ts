@@ -39,6 +39,12 @@ export interface BatonOptions {
   sessionMaxLifetime?: Duration;
   /** Grace window for a just-retired refresh token. Default 10s. */
   refreshReuseInterval?: Duration;
+  /**
+   * How long after its retirement a refresh token whose successor was never presented still
+   * recovers the session (a device that lost the answer of its last refresh, then went offline).
+   * Default: the refresh TTL; 0 turns recovery off (such a token is reuse after the grace window).
+   */
+  refreshRecoveryWindow?: Duration;
   /** Access token algorithm. Default EdDSA (Ed25519 key ring kept in the store). */
   jwtAlg?: "EdDSA" | "HS256";
   /**
@@ -114,6 +120,8 @@ export interface BatonConfig {
   readonly refreshTokenTtlMs: number;
   readonly sessionMaxLifetimeMs: number;
   readonly refreshReuseIntervalMs: number;
+  /** 0 = recovery off. */
+  readonly refreshRecoveryWindowMs: number;
   readonly jwtAlg: "EdDSA" | "HS256";
   readonly jwtSecret: string | undefined;
   readonly issuer: string;

@@ -58,6 +58,18 @@ export function resolveConfig(
   const refreshTokenTtlMs = duration("refreshTokenTtl", "7d", 10_000, 400 * DAY);
   const sessionMaxLifetimeMs = duration("sessionMaxLifetime", "30d", 0, 3650 * DAY);
   const refreshReuseIntervalMs = duration("refreshReuseInterval", "10s", 0, 300_000);
+  // By default a device may stay away as long as its session would wait for it anyway.
+  const refreshRecoveryWindowMs = duration(
+    "refreshRecoveryWindow",
+    `${refreshTokenTtlMs}ms`,
+    0,
+    400 * DAY,
+  );
+  if (refreshRecoveryWindowMs !== 0 && refreshRecoveryWindowMs <= refreshReuseIntervalMs) {
+    problems.push(
+      `${label("refreshRecoveryWindow")} must be 0 (off) or longer than ${label("refreshReuseInterval")}`,
+    );
+  }
   const clockToleranceMs = duration("clockTolerance", "5s", 0, 300_000);
   if (refreshTokenTtlMs <= accessTokenTtlMs) {
     problems.push(`${label("refreshTokenTtl")} must be longer than ${label("accessTokenTtl")}`);
@@ -181,6 +193,7 @@ export function resolveConfig(
     refreshTokenTtlMs,
     sessionMaxLifetimeMs,
     refreshReuseIntervalMs,
+    refreshRecoveryWindowMs,
     jwtAlg,
     jwtSecret,
     issuer: options.issuer || "baton",

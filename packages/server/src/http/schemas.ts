@@ -9,7 +9,7 @@ const strict = { additionalProperties: false } as const;
 
 const Transport = Type.Union([Type.Literal("cookie"), Type.Literal("body")], {
   description:
-    'Where the refresh token travels. "body" returns it in the JSON (native apps); the default sets an httpOnly cookie.',
+    'Where the refresh token travels. "body" returns it in the JSON (native apps); the default sets an httpOnly cookie. A token that came in the cookie is answered only in the cookie ("body" is then 400 VALIDATION_FAILED).',
 });
 const Email = Type.String({
   maxLength: 320,

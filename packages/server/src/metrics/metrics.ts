@@ -25,6 +25,11 @@ export class Metrics {
     help: "Refreshes with a just-rotated token inside the grace window",
     registers: [this.registry],
   });
+  private readonly recoveries = new Counter({
+    name: "baton_refresh_recoveries_total",
+    help: "Refreshes with the parent of a never-presented current token after the grace window (a lost answer, then offline): answered with the current token",
+    registers: [this.registry],
+  });
   private readonly reuse = new Counter({
     name: "baton_refresh_reuse_detections_total",
     help: "Rotated-out refresh tokens replayed after the grace window (session revoked)",
@@ -63,6 +68,9 @@ export class Metrics {
       case "refresh.grace":
         this.graceHits.inc();
         return void this.refreshes.inc({ result: "grace" });
+      case "refresh.recovered":
+        this.recoveries.inc();
+        return void this.refreshes.inc({ result: "recovered" });
       case "refresh.reused":
         this.reuse.inc();
         this.refreshes.inc({ result: "reused" });

@@ -71,6 +71,13 @@ export interface Store {
    * given generation gets true; the others get false and change nothing.
    */
   rotateRefreshToken(rotation: Rotation): Promise<boolean>;
+  /**
+   * Records that the session's current token (generation `generation`) was handed out again, to
+   * a holder of its parent (refresh recovery). Conditional on the session still being live at
+   * that generation, so it can never mark a token a racing rotation has already retired.
+   * Idempotent: every concurrent caller for the same generation gets true.
+   */
+  markRedelivered(sessionId: string, generation: number): Promise<boolean>;
   findSession(sessionId: string): Promise<SessionRecord | null>;
   listActiveSessions(userId: string, now: number): Promise<SessionRecord[]>;
   /**
@@ -156,6 +163,11 @@ export interface NewSession {
 
 export interface SessionRecord extends NewSession {
   generation: number;
+  /**
+   * The last generation whose token was handed out by a refresh recovery (see
+   * sessions/refresh.ts): once retired, a token of this generation is never recovered again.
+   */
+  redeliveredGeneration: number | null;
   lastUsedAt: number;
   revokedAt: number | null;
   revokedReason: string | null;

@@ -303,6 +303,109 @@ describe.each<Adapter>(["fastify", "express"])(
   },
 );
 
+// Issue 12 item 2: the refresh token in the HttpOnly cookie must stay out of a script's reach.
+// A script on the page (XSS) can send same-origin requests that carry the cookie; no answer to
+// such a request may hand it the cookie's refresh token, or the session's next one, in JSON.
+describe.each<Adapter>(["fastify", "express"])(
+  "a script on the page cannot take the refresh token out of the cookie (XSS) through %s",
+  (adapter) => {
+    const XSS = "OWASP ASVS 3.4.2 (HttpOnly); RFC 9700 §4.14 (refresh token protection)";
+    let server: TestServer;
+    let counter = 0;
+    beforeAll(async () => {
+      server = await startTestServer(adapter);
+    });
+    afterAll(() => server.close());
+
+    const generation = (userId: string) =>
+      withDatabase(server, (db) =>
+        db.prepare("select generation from sessions where user_id = ?").get(userId),
+      );
+    const victim = () => signUp(server, `xss-victim-${++counter}@example.com`);
+
+    it.each(["/api/auth/refresh", "/api/auth/refresh-token"])(
+      `POST %s {"transport":"body"} authenticated by the cookie is refused, and the session is not rotated — ${XSS}`,
+      async (path) => {
+        const ada = await victim();
+        const cookie = ada.client.jar.get("refresh_token")!;
+        const response = await ada.client.post(path, { transport: "body" });
+        expectError(response, "VALIDATION_FAILED");
+        expect(JSON.stringify(response.body)).not.toContain(cookie);
+        expect(response.body).not.toHaveProperty("refreshToken");
+        expect(response.setCookies).toEqual([]);
+        expect(generation(ada.user.id)).toEqual({ generation: 0 });
+        // The victim's page keeps working, with its cookie.
+        const refreshed = await ada.client.post("/api/auth/refresh");
+        expect(refreshed.status).toBe(200);
+        expect(refreshed.body).not.toHaveProperty("refreshToken");
+      },
+    );
+
+    it(`a cookie refresh answers the refresh token only in Set-Cookie, with or without "transport":"cookie" — ${XSS}`, async () => {
+      const ada = await victim();
+      for (const body of [undefined, {}, { transport: "cookie" }]) {
+        const response = await ada.client.post("/api/auth/refresh", body);
+        expect(response.status).toBe(200);
+        expect(response.body).not.toHaveProperty("refreshToken");
+        expect(response.setCookies[0]).toMatch(/^refresh_token=[A-Za-z0-9_-]{43};/);
+      }
+    });
+
+    it(`POST /password {"transport":"body"} from a page whose session lives in the cookie is refused before the password changes — ${XSS}`, async () => {
+      const ada = await victim();
+      const email = `xss-victim-${counter}@example.com`;
+      const response = await ada.client.post(
+        "/api/auth/password",
+        { currentPassword: PASSWORD, newPassword: "a brand new passphrase", transport: "body" },
+        { token: ada.accessToken },
+      );
+      expectError(response, "VALIDATION_FAILED");
+      expect(response.body).not.toHaveProperty("refreshToken");
+      expect(response.setCookies).toEqual([]);
+      expect(generation(ada.user.id)).toEqual({ generation: 0 });
+      const login = await server.client().post("/api/auth/login", { email, password: PASSWORD });
+      expect(login.status, "the password did not change").toBe(200);
+    });
+
+    it("positive control: a native client (token in the body, no cookie) still gets body transport from /refresh and /password — RFC 6749 §6", async () => {
+      const native = server.client();
+      const email = `native-${++counter}@example.com`;
+      const registered = await native.post("/api/auth/register", {
+        email,
+        password: PASSWORD,
+        transport: "body",
+      });
+      const refreshed = await native.post("/api/auth/refresh", {
+        refreshToken: registered.body.refreshToken,
+        transport: "body",
+      });
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(refreshed.setCookies).toEqual([]);
+      const changed = await native.post(
+        "/api/auth/password",
+        { currentPassword: PASSWORD, newPassword: "a brand new passphrase", transport: "body" },
+        { token: refreshed.body.accessToken },
+      );
+      expect(changed.status).toBe(200);
+      expect(changed.body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    });
+
+    it("a cookie page changing its password gets the new refresh token in the cookie only — RFC 6265bis §5.6.6", async () => {
+      const ada = await victim();
+      const changed = await ada.client.post(
+        "/api/auth/password",
+        { currentPassword: PASSWORD, newPassword: "a brand new passphrase" },
+        { token: ada.accessToken },
+      );
+      expect(changed.status).toBe(200);
+      expect(changed.body).not.toHaveProperty("refreshToken");
+      expect(changed.setCookies[0]).toMatch(/^refresh_token=[A-Za-z0-9_-]{43};/);
+      expect((await ada.client.post("/api/auth/refresh")).status).toBe(200);
+    });
+  },
+);
+
 describe("the refresh cookie's attributes", () => {
   let server: TestServer;
   let cookie: string;

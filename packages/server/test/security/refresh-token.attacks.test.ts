@@ -59,12 +59,14 @@ async function currentSessionId(accessToken: string): Promise<string> {
 }
 
 describe("refresh-token replay and rotation", () => {
-  it(`replay after rotation outside the window is REFRESH_REUSED and revokes the whole session; the legitimate successor then fails too — ${ROTATION}`, async () => {
+  it(`replay outside the window of a token whose successor has been used is REFRESH_REUSED and revokes the whole session; the legitimate successor then fails too — ${ROTATION}`, async () => {
     const ada = await victim();
     const stolen = ada.refreshToken();
-    const rotated = await ada.client.post("/api/auth/refresh");
+    await ada.client.post("/api/auth/refresh");
+    server.clock.advance(1_000);
+    const rotated = await ada.client.post("/api/auth/refresh"); // the successor is used
     expect(rotated.status).toBe(200);
-    server.clock.advance(WINDOW_MS + 1);
+    server.clock.advance(WINDOW_MS);
 
     expectError(await refreshWith(stolen), "REFRESH_REUSED");
     const successor = await ada.client.post("/api/auth/refresh");
@@ -74,16 +76,23 @@ describe("refresh-token replay and rotation", () => {
     expect(events("refresh.reused", ada.user.id)).toHaveLength(1);
   });
 
-  it(`a thief who rotated first loses the session when the victim's retired token comes back — ${ROTATION}`, async () => {
+  it(`a thief who rotated first is detected one rotation later: the victim recovers the thief's token, and the second of the two to present it ends the session — ${ROTATION}; Baton recovery rule`, async () => {
     const ada = await victim();
     const stolen = ada.refreshToken();
     const thief = await refreshWith(stolen);
     expect(thief.status).toBe(200);
     server.clock.advance(WINDOW_MS + 1);
+    // The thief's token has not been presented yet: to the server this is a lost answer.
+    const recovered = await ada.client.post("/api/auth/refresh");
+    expect(recovered.status).toBe(200);
+    expect(ada.refreshToken()).toBe(refreshedToken(thief));
+    const thiefNext = await refreshWith(refreshedToken(thief)!);
+    expect(thiefNext.status).toBe(200);
+    server.clock.advance(WINDOW_MS + 1);
     expectError(await ada.client.post("/api/auth/refresh"), "REFRESH_REUSED");
-    expectError(await refreshWith(refreshedToken(thief)!), "SESSION_REVOKED");
+    expectError(await refreshWith(refreshedToken(thiefNext)!), "SESSION_REVOKED");
     expectError(
-      await server.client().get("/api/private", thief.body.accessToken),
+      await server.client().get("/api/private", thiefNext.body.accessToken),
       "SESSION_REVOKED",
     );
   });
@@ -105,7 +114,9 @@ describe("refresh-token replay and rotation", () => {
     const ada = await victim();
     const first = ada.refreshToken();
     await ada.client.post("/api/auth/refresh");
-    server.clock.advance(WINDOW_MS);
+    server.clock.advance(1_000);
+    await ada.client.post("/api/auth/refresh"); // the successor is used
+    server.clock.advance(WINDOW_MS - 1_000);
     expect((await refreshWith(first)).status).toBe(200);
     server.clock.advance(1);
     expectError(await refreshWith(first), "REFRESH_REUSED");
@@ -136,10 +147,101 @@ describe("refresh-token replay and rotation", () => {
     const ada = await victim();
     const stolen = ada.refreshToken();
     await ada.client.post("/api/auth/refresh");
+    await ada.client.post("/api/auth/refresh");
     server.clock.advance(WINDOW_MS + 1);
     expectError(await refreshWith(stolen), "REFRESH_REUSED");
     expectError(await refreshWith(stolen), "SESSION_REVOKED");
     expect(events("refresh.reused", ada.user.id)).toHaveLength(1);
+  });
+});
+
+// Issue 12 item 9, as a user on a train meets it: the refresh reaches the server, which rotates;
+// the answer is lost; the device comes back after the grace window with the token it still holds.
+describe("a lost rotation answer followed by an outage (recovery)", () => {
+  const RECOVERY =
+    "Baton recovery rule (docs/security.md, 'Stolen refresh token'); RFC 9700 §4.14.2";
+  const HOUR = 3_600_000;
+
+  it.each([
+    ["15 s", 15_000],
+    ["5 hours", 5 * HOUR],
+  ])(
+    `cookie transport, Set-Cookie lost, %s offline: the old cookie gets the session's current token — ${RECOVERY}`,
+    async (_label, offlineMs) => {
+      const ada = await victim();
+      const dropped = await refreshWith(ada.refreshToken()); // rotated; the Set-Cookie never lands
+      expect(dropped.status).toBe(200);
+      server.clock.advance(offlineMs);
+      const back = await ada.client.post("/api/auth/refresh");
+      expect(back.status).toBe(200);
+      expect(refreshedToken(back)).toBe(refreshedToken(dropped));
+      expect(back.body).not.toHaveProperty("refreshToken");
+      expect((await ada.client.get("/api/private", back.body.accessToken)).status).toBe(200);
+      expect(events("refresh.recovered", ada.user.id)).toHaveLength(1);
+      expect(events("refresh.reused", ada.user.id)).toHaveLength(0);
+      server.clock.advance(60_000);
+      expect((await ada.client.post("/api/auth/refresh")).status).toBe(200);
+    },
+  );
+
+  it.each([
+    ["15 s", 15_000],
+    ["5 hours", 5 * HOUR],
+  ])(
+    `body transport, answer lost, %s offline: the held token gets the session's current token — ${RECOVERY}`,
+    async (_label, offlineMs) => {
+      const device = server.client();
+      const registered = await device.post("/api/auth/register", {
+        email: `train-${++counter}@example.com`,
+        password: PASSWORD,
+        transport: "body",
+      });
+      const held = registered.body.refreshToken as string;
+      const dropped = await device.post("/api/auth/refresh", { refreshToken: held });
+      expect(dropped.status).toBe(200);
+      server.clock.advance(offlineMs);
+      const back = await device.post("/api/auth/refresh", { refreshToken: held });
+      expect(back.status).toBe(200);
+      expect(back.body.refreshToken).toBe(dropped.body.refreshToken);
+      expect(back.setCookies).toEqual([]);
+      expect((await device.get("/api/private", back.body.accessToken)).status).toBe(200);
+      expect(events("refresh.recovered", registered.body.user.id)).toHaveLength(1);
+      server.clock.advance(60_000);
+      const next = await device.post("/api/auth/refresh", { refreshToken: back.body.refreshToken });
+      expect(next.status).toBe(200);
+    },
+  );
+
+  it(`50 concurrent presentations of the parent after the window all get the same current token — ${RECOVERY}`, async () => {
+    const ada = await victim();
+    const held = ada.refreshToken();
+    const dropped = await refreshWith(held);
+    server.clock.advance(30_000);
+    const responses = await Promise.all(Array.from({ length: 50 }, () => refreshWith(held)));
+    expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
+    expect(new Set(responses.map(refreshedToken))).toEqual(new Set([refreshedToken(dropped)]));
+    expect(events("refresh.recovered", ada.user.id)).toHaveLength(50);
+    expect(events("refresh.reused", ada.user.id)).toHaveLength(0);
+    expect(consistencyProblems(server)).toEqual([]);
+  });
+
+  it(`a thief replaying a parent whose successor is unused gets the current token once, and the session ends when the second holder presents it — ${RECOVERY}`, async () => {
+    const ada = await victim();
+    const stolen = ada.refreshToken();
+    await ada.client.post("/api/auth/refresh"); // the victim holds g1 and goes offline
+    server.clock.advance(HOUR);
+    const thief = await refreshWith(stolen);
+    expect(thief.status).toBe(200);
+    expect(refreshedToken(thief)).toBe(ada.refreshToken());
+    const thiefNext = await refreshWith(refreshedToken(thief)!); // the thief rotates g1
+    expect(thiefNext.status).toBe(200);
+    server.clock.advance(5 * 60_000);
+    expectError(await ada.client.post("/api/auth/refresh"), "REFRESH_REUSED"); // the victim is back
+    expectError(await refreshWith(refreshedToken(thiefNext)!), "SESSION_REVOKED");
+    expectError(
+      await server.client().get("/api/private", thiefNext.body.accessToken),
+      "SESSION_REVOKED",
+    );
   });
 });
 
@@ -388,6 +490,18 @@ describe("refresh tokens of other users and mixed credentials", () => {
     expect(response.status).toBe(200);
   });
 
+  it("logout with the cookie and a different token in the body is VALIDATION_FAILED and ends neither session — RFC 6749 §5.2", async () => {
+    const ada = await victim();
+    const bob = await victim();
+    const response = await ada.client.post("/api/auth/logout", {
+      refreshToken: bob.refreshToken(),
+    });
+    expectError(response, "VALIDATION_FAILED");
+    expect(ada.client.jar.has("refresh_token")).toBe(true);
+    expect((await ada.client.post("/api/auth/refresh")).body.user.id).toBe(ada.user.id);
+    expect((await bob.client.post("/api/auth/refresh")).body.user.id).toBe(bob.user.id);
+  });
+
   it("another user's Bearer token does not mix identities into a refresh — RFC 6749 §6", async () => {
     const ada = await victim();
     const bob = await victim();
@@ -437,9 +551,10 @@ describe("concurrent refreshes", () => {
     expect(generation).toEqual({ generation: 1 });
   });
 
-  it("50 concurrent replays of a token retired beyond the window are all refused and revoke the session — RFC 9700 §4.14.2", async () => {
+  it("50 concurrent replays of a token retired beyond the window, whose successor has been used, are all refused and revoke the session — RFC 9700 §4.14.2", async () => {
     const ada = await victim();
     const stolen = ada.refreshToken();
+    await ada.client.post("/api/auth/refresh");
     await ada.client.post("/api/auth/refresh");
     server.clock.advance(WINDOW_MS + 1);
     const responses = await Promise.all(Array.from({ length: 50 }, () => refreshWith(stolen)));

@@ -74,7 +74,7 @@ describe("what a database leak, a backup or the logs give away", () => {
     keep("access token", changed.body.accessToken);
     keep("refresh token", jar(ada.client));
 
-    // Native client: body transport, rotation, reuse detection after the window.
+    // Native client: body transport, rotation, recovery of a lost answer, reuse detection.
     const cli = server.client();
     const native = await cli.post("/api/auth/register", {
       email: "cli@example.com",
@@ -86,7 +86,14 @@ describe("what a database leak, a backup or the logs give away", () => {
     const rotated = await cli.post("/api/auth/refresh", { refreshToken: native.body.refreshToken });
     keep("refresh token", rotated.body.refreshToken);
     server.clock.advance(10_001);
-    await cli.post("/api/auth/refresh", { refreshToken: native.body.refreshToken }); // REFRESH_REUSED
+    const recovered = await cli.post("/api/auth/refresh", {
+      refreshToken: native.body.refreshToken,
+    }); // refresh.recovered: its successor was never presented
+    keep("access token", recovered.body.accessToken);
+    const next = await cli.post("/api/auth/refresh", { refreshToken: rotated.body.refreshToken });
+    keep("refresh token", next.body.refreshToken);
+    server.clock.advance(10_001);
+    await cli.post("/api/auth/refresh", { refreshToken: rotated.body.refreshToken }); // REFRESH_REUSED
 
     // Sessions ending every way there is.
     const login = await server
@@ -214,6 +221,7 @@ describe("what a database leak, a backup or the logs give away", () => {
     for (const type of [
       "user.registered",
       "refresh.grace",
+      "refresh.recovered",
       "refresh.reused",
       "password.changed",
       "token.revoked",

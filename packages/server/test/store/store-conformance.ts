@@ -417,6 +417,37 @@ export function storeConformance(
       expect((await store.findSession(created.id))?.generation).toBe(1);
     });
 
+    it("marks the current generation redelivered only while the session is live at it; racers all succeed", async () => {
+      const owner = await user();
+      const created = await session(owner.id);
+      expect((await store.findSession(created.id))?.redeliveredGeneration).toBeNull();
+      const rotation = {
+        sessionId: created.id,
+        fromGeneration: 0,
+        tokenHash: unique("next"),
+        now: T0 + 100,
+        expiresAt: T0 + 200,
+        ip: null,
+        userAgent: null,
+      };
+      expect(await store.rotateRefreshToken(rotation)).toBe(true);
+      expect(await store.markRedelivered(created.id, 0)).toBe(false); // generation moved on
+      const racers = await Promise.all(
+        Array.from({ length: 10 }, () => store.markRedelivered(created.id, 1)),
+      );
+      expect(racers).toEqual(Array(10).fill(true));
+      const match = await store.findByRefreshToken(created.tokenHash);
+      expect(match?.session).toMatchObject({ generation: 1, redeliveredGeneration: 1 });
+      // A later rotation keeps the mark: it names the generation that was handed out twice.
+      expect(
+        await store.rotateRefreshToken({ ...rotation, fromGeneration: 1, tokenHash: unique("n") }),
+      ).toBe(true);
+      expect((await store.findSession(created.id))?.redeliveredGeneration).toBe(1);
+      await store.revokeSession(created.id, stamp(T0 + 300));
+      expect(await store.markRedelivered(created.id, 2)).toBe(false); // revoked
+      expect(await store.markRedelivered("missing", 0)).toBe(false);
+    });
+
     it("revokes one session (of its owner only), recording a revocation; revoked sessions do not rotate", async () => {
       const owner = await user();
       const stranger = await user();

@@ -74,6 +74,24 @@ describe("configuration from the environment", () => {
     );
   });
 
+  it("REFRESH_RECOVERY_WINDOW: defaults to the refresh TTL, 0 turns it off, must outlast the grace window", () => {
+    expect(resolveConfig({}).refreshRecoveryWindowMs).toBe(7 * 86_400_000);
+    expect(resolveConfig({ refreshTokenTtl: "2d" }).refreshRecoveryWindowMs).toBe(2 * 86_400_000);
+    const read = (env: Record<string, string>) => {
+      const { options, names } = optionsFromEnv(env);
+      return resolveConfig(options, names).refreshRecoveryWindowMs;
+    };
+    expect(read({ REFRESH_RECOVERY_WINDOW: "0" })).toBe(0);
+    expect(read({ REFRESH_RECOVERY_WINDOW: "1h" })).toBe(3_600_000);
+    expect(() => read({ REFRESH_RECOVERY_WINDOW: "5s" })).toThrow(
+      /REFRESH_RECOVERY_WINDOW must be 0 \(off\) or longer than REFRESH_REUSE_INTERVAL/,
+    );
+    expect(() => read({ REFRESH_RECOVERY_WINDOW: "soon" })).toThrow(
+      /REFRESH_RECOVERY_WINDOW: "soon" is not a duration/,
+    );
+    expect(() => read({ REFRESH_RECOVERY_WINDOW: "401d" })).toThrow(/REFRESH_RECOVERY_WINDOW/);
+  });
+
   it("warns when JWT_SECRET is set but unused", () => {
     expect(optionsFromEnv({ JWT_SECRET: "x".repeat(40) }).warnings[0]).toMatch(
       /JWT_SECRET is set but JWT_ALG is not HS256/,

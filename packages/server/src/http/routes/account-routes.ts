@@ -4,6 +4,9 @@ import { register } from "../../accounts/register.js";
 import { toPublicUser } from "../../accounts/user-view.js";
 import { AuthError } from "../../errors.js";
 import { login } from "../../sessions/login.js";
+import { sessionIdOfRefreshToken } from "../../sessions/refresh-token-session.js";
+import { answerTransport } from "../presented-refresh-token.js";
+import { readRefreshCookie } from "../refresh-cookie.js";
 import {
   ErrorBodySchema,
   LoginBody,
@@ -127,7 +130,16 @@ export const passwordRoute: Route = {
     },
   },
   async handle({ core, body, auth, headers, meta }: RouteContext<PasswordBody>) {
-    const transport: RefreshTransport = body.transport ?? "cookie";
+    const requested: RefreshTransport = body.transport ?? "cookie";
+    // The answer carries this session's next refresh token. When the request carries this
+    // session's refresh cookie, the token lives there and so does its successor (checked before
+    // anything changes).
+    const cookie = readRefreshCookie(headers.cookie, core.config.cookieName);
+    const inCookie =
+      requested === "body" &&
+      cookie !== undefined &&
+      (await sessionIdOfRefreshToken(core, cookie)) === auth!.sessionId;
+    const transport = answerTransport(requested, inCookie ? "cookie" : "body");
     const issued = await changePassword(core, auth!, body, meta);
     // The device cookies issued before are void now (bound to the old password): renew this one.
     const devices = readDeviceCookies(headers.cookie, core.config);

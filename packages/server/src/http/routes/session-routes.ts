@@ -9,7 +9,8 @@ import {
 import { authenticate } from "../../sessions/authenticate.js";
 import { AuthError } from "../../errors.js";
 import type { AuthInfo } from "../../core.js";
-import { clearedRefreshCookie, readRefreshCookie } from "../refresh-cookie.js";
+import { answerTransport, presentedRefreshToken } from "../presented-refresh-token.js";
+import { clearedRefreshCookie } from "../refresh-cookie.js";
 import { countHeader, single } from "../headers.js";
 import {
   ErrorBodySchema,
@@ -43,19 +44,15 @@ export const refreshRoute: Route = {
     },
   },
   async handle({ core, body, headers, meta }: RouteContext<RefreshBody>) {
-    const fromCookie = readRefreshCookie(headers.cookie, core.config.cookieName);
-    const fromBody = body.refreshToken;
-    if (fromCookie !== undefined && fromBody !== undefined && fromCookie !== fromBody) {
-      throw new AuthError(
-        "VALIDATION_FAILED",
-        "Two different refresh tokens (cookie and body); send one",
-      );
-    }
-    const token = fromBody ?? fromCookie;
-    if (token === undefined || token === "")
+    const presented = presentedRefreshToken(
+      body.refreshToken,
+      headers.cookie,
+      core.config.cookieName,
+    );
+    if (presented === undefined || presented.token === "")
       throw new AuthError("REFRESH_MISSING", "No refresh token: sign in again");
-    const transport = body.transport ?? (fromBody !== undefined ? "body" : "cookie");
-    return tokenReply(core, await refresh(core, token, meta), transport);
+    const transport = answerTransport(body.transport, presented.from);
+    return tokenReply(core, await refresh(core, presented.token, meta), transport);
   },
 };
 
@@ -77,15 +74,12 @@ export const logoutRoute: Route = {
         () => undefined,
       );
     }
-    await logout(
-      core,
-      {
-        refreshToken:
-          body.refreshToken ?? readRefreshCookie(headers.cookie, core.config.cookieName),
-        auth,
-      },
-      meta,
+    const presented = presentedRefreshToken(
+      body.refreshToken,
+      headers.cookie,
+      core.config.cookieName,
     );
+    await logout(core, { refreshToken: presented?.token, auth }, meta);
     return { status: 204, headers: { "set-cookie": clearedRefreshCookie(core.config) } };
   },
 };

@@ -150,6 +150,16 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         `.execute(db);
       },
     },
+
+    "0004_refresh_recovery": {
+      // sessions/refresh.ts: which generation a refresh recovery handed out (null: none yet).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable("sessions")
+          .addColumn("redelivered_generation", "integer")
+          .execute();
+      },
+    },
   };
 }
 

@@ -60,6 +60,22 @@ export function refreshQueries(db: Kysely<Database>) {
           .where("revoked_at", "is", null),
     ),
 
+    /**
+     * Refresh recovery (the rare path): conditional on the generation, like `advanceSession`, so
+     * a recovery and a rotation of the same session serialise on the row and never both act on a
+     * generation that has moved on. Setting the same value twice is harmless: racers all win.
+     */
+    markRedelivered: prepareQuery(
+      db,
+      (db, param: Param<{ sessionId: string; generation: number }>) =>
+        db
+          .updateTable("sessions")
+          .set({ redelivered_generation: param("generation") })
+          .where("id", "=", param("sessionId"))
+          .where("generation", "=", param("generation"))
+          .where("revoked_at", "is", null),
+    ),
+
     retireToken: prepareQuery(
       db,
       (db, param: Param<{ sessionId: string; generation: number; now: number }>) =>

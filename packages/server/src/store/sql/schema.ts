@@ -37,6 +37,8 @@ export interface SessionsTable {
   user_agent: string | null;
   revoked_at: number | null;
   revoked_reason: string | null;
+  /** Migration 0004_refresh_recovery. */
+  redelivered_generation: number | null;
 }
 
 /** One row per refresh token ever issued to a live session: only its SHA-256 is kept. */

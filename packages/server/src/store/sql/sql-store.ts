@@ -315,6 +315,7 @@ export class SqlStore implements Store {
           user_agent: session.userAgent,
           revoked_at: null,
           revoked_reason: null,
+          redelivered_generation: null,
         })
         .execute();
       await this.refreshPath.insertToken(trx, {
@@ -397,6 +398,13 @@ export class SqlStore implements Store {
     });
     if (rotation.audit !== undefined) await queries.insertAudit(trx, auditRow(rotation.audit));
     return true;
+  }
+
+  markRedelivered(sessionId: string, generation: number): Promise<boolean> {
+    return this.run(async () => {
+      const marked = await this.refreshPath.markRedelivered(this.db, { sessionId, generation });
+      return Number(marked.numAffectedRows) === 1;
+    });
   }
 
   findSession(sessionId: string): Promise<SessionRecord | null> {
@@ -631,6 +639,8 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
     userAgent: row.user_agent,
     revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
     revokedReason: row.revoked_reason,
+    redeliveredGeneration:
+      row.redelivered_generation === null ? null : Number(row.redelivered_generation),
   };
 }
 
