@@ -28,8 +28,10 @@ describe.runIf(available)("PostgreSQL", () => {
       const db = new pg.Client({ connectionString: schema.url });
       await db.connect();
       await db.query(`
-        delete from kysely_migration where name = '0003_credential_version';
+        -- a database from before 0003 has none of the later migrations either
+        delete from kysely_migration where name >= '0003';
         alter table users drop column credential_version;
+        alter table sessions drop column redelivered_generation;
       `);
       for (const [id, email] of [
         ["dotted", "ada@example.com."],
