@@ -223,7 +223,12 @@ export async function startProxy(
     });
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // Hundreds of tabs reconnect at once after a server restart: with Node's default backlog (511)
+  // the kernel drops the excess SYNs, and their retransmissions (1, 3, 7, 15, 31 s) held requests
+  // in this process for up to 35 s, long enough to make a duplicate look like reuse.
+  await new Promise<void>((resolve) =>
+    server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, resolve),
+  );
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
 }
