@@ -62,9 +62,20 @@ export type RolesBody = Static<typeof RolesBody>;
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, strict);
 export type IdParams = Static<typeof IdParams>;
 
-const Count = Type.String({ pattern: "^[0-9]{1,6}$" });
+/** Users per page when the query names no `limit`. */
+export const DEFAULT_PAGE_LIMIT = 50;
+// Query values are strings (never coerced), so the bounds are patterns: 1 to 6 digits, and for
+// `limit` a value of 1 to 100 (leading zeros allowed, as they always were).
+const PageLimit = Type.String({
+  pattern: "^(?=[0-9]{1,6}$)0*(?:[1-9][0-9]?|100)$",
+  description: `a whole number from 1 to 100 (${DEFAULT_PAGE_LIMIT} when absent)`,
+});
+const PageOffset = Type.String({
+  pattern: "^[0-9]{1,6}$",
+  description: "a whole number from 0 to 999999 (0 when absent)",
+});
 export const PageQuery = Type.Object(
-  { limit: Type.Optional(Count), offset: Type.Optional(Count) },
+  { limit: Type.Optional(PageLimit), offset: Type.Optional(PageOffset) },
   strict,
 );
 export type PageQuery = Static<typeof PageQuery>;

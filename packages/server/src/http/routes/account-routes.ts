@@ -15,13 +15,13 @@ import {
   TokenResponseSchema,
   UserResponseSchema,
 } from "../schemas.js";
-import type { Route, RouteContext } from "../route.js";
+import { defineRoute } from "../route.js";
 import { readDeviceCookies, withDeviceCookie } from "../device-cookie.js";
 import { tokenReply } from "../token-reply.js";
 
 const errors = { 400: { description: "VALIDATION_FAILED", schema: ErrorBodySchema } };
 
-export const registerRoute: Route = {
+export const registerRoute = defineRoute({
   method: "POST",
   path: "/register",
   aliases: ["/signup"],
@@ -42,7 +42,7 @@ export const registerRoute: Route = {
     },
     409: { description: "EMAIL_TAKEN", schema: ErrorBodySchema },
   },
-  async handle({ core, body, headers, meta }: RouteContext<RegisterBody>) {
+  async handle({ core, body, headers, meta }) {
     const transport = body.transport ?? "cookie";
     const issued = await register(core, body, meta);
     const devices = readDeviceCookies(headers.cookie, core.config);
@@ -54,9 +54,9 @@ export const registerRoute: Route = {
       devices,
     );
   },
-};
+});
 
-export const loginRoute: Route = {
+export const loginRoute = defineRoute({
   method: "POST",
   path: "/login",
   scope: "auth",
@@ -78,7 +78,7 @@ export const loginRoute: Route = {
       schema: ErrorBodySchema,
     },
   },
-  async handle({ core, body, headers, meta }: RouteContext<LoginBody>) {
+  async handle({ core, body, headers, meta }) {
     const transport = body.transport ?? "cookie";
     const devices = readDeviceCookies(headers.cookie, core.config);
     const issued = await login(core, body, meta, devices);
@@ -90,9 +90,9 @@ export const loginRoute: Route = {
       devices,
     );
   },
-};
+});
 
-export const meRoute: Route = {
+export const meRoute = defineRoute({
   method: "GET",
   path: "/me",
   scope: "auth",
@@ -100,14 +100,14 @@ export const meRoute: Route = {
   auth: "bearer",
   rateLimited: true,
   responses: { 200: { description: "The user", schema: UserResponseSchema } },
-  async handle({ core, auth }: RouteContext) {
-    const user = await core.store.findUserById(auth!.userId);
+  async handle({ core, auth }) {
+    const user = await core.store.findUserById(auth.userId);
     if (user === null) throw new AuthError("SESSION_REVOKED", "Account no longer exists");
     return { status: 200, body: { user: toPublicUser(user) } };
   },
-};
+});
 
-export const passwordRoute: Route = {
+export const passwordRoute = defineRoute({
   method: "POST",
   path: "/password",
   scope: "auth",
@@ -129,7 +129,7 @@ export const passwordRoute: Route = {
       schema: ErrorBodySchema,
     },
   },
-  async handle({ core, body, auth, headers, meta }: RouteContext<PasswordBody>) {
+  async handle({ core, body, auth, headers, meta }) {
     const requested: RefreshTransport = body.transport ?? "cookie";
     // The answer carries this session's next refresh token. When the request carries this
     // session's refresh cookie, the token lives there and so does its successor (checked before
@@ -138,9 +138,9 @@ export const passwordRoute: Route = {
     const inCookie =
       requested === "body" &&
       cookie !== undefined &&
-      (await sessionIdOfRefreshToken(core, cookie)) === auth!.sessionId;
+      (await sessionIdOfRefreshToken(core, cookie)) === auth.sessionId;
     const transport = answerTransport(requested, inCookie ? "cookie" : "body");
-    const issued = await changePassword(core, auth!, body, meta);
+    const issued = await changePassword(core, auth, body, meta);
     // The device cookies issued before are void now (bound to the old password): renew this one.
     const devices = readDeviceCookies(headers.cookie, core.config);
     return withDeviceCookie(
@@ -151,4 +151,4 @@ export const passwordRoute: Route = {
       devices,
     );
   },
-};
+});

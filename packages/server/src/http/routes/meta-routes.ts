@@ -2,9 +2,9 @@ import { Type } from "@sinclair/typebox";
 import { AuthError } from "../../errors.js";
 import { ErrorBodySchema } from "../schemas.js";
 import { buildOpenApi } from "../openapi.js";
-import type { Route, RouteContext } from "../route.js";
+import { defineRoute, type Route } from "../route.js";
 
-export const jwksRoute: Route = {
+export const jwksRoute = defineRoute({
   method: "GET",
   path: "/.well-known/jwks.json",
   scope: "root",
@@ -17,17 +17,17 @@ export const jwksRoute: Route = {
       schema: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }),
     },
   },
-  handle({ core }: RouteContext) {
+  handle({ core }) {
     const { accessTokens, clock } = core;
-    return Promise.resolve({
+    return {
       status: 200,
       body: accessTokens.keyRing.jwks(clock.now(), accessTokens.verifyForMs),
       headers: { "cache-control": "public, max-age=300" },
-    });
+    };
   },
-};
+});
 
-export const healthRoute: Route = {
+export const healthRoute = defineRoute({
   method: "GET",
   path: "/healthz",
   scope: "root",
@@ -38,35 +38,36 @@ export const healthRoute: Route = {
     200: { description: "Healthy", schema: Type.Object({ status: Type.Literal("ok") }) },
     503: { description: "UNAVAILABLE", schema: ErrorBodySchema },
   },
-  async handle({ core }: RouteContext) {
+  async handle({ core }) {
     await core.store.ping();
-    return { status: 200, body: { status: "ok" } };
+    return { status: 200, body: { status: "ok" as const } };
   },
-};
+});
 
 /** The OpenAPI document for `routes` (built on first request, then kept). */
 export function openApiRoute(routes: () => readonly Route[]): Route {
-  let document: unknown;
-  return {
+  let document: Record<string, unknown> | undefined;
+  return defineRoute({
     method: "GET",
     path: "/openapi.json",
     scope: "auth",
     summary: "This API as an OpenAPI 3.1 document",
     auth: "none",
     rateLimited: false,
-    responses: { 200: { description: "OpenAPI document" } },
-    handle({ core }: RouteContext) {
-      document ??= buildOpenApi(routes(), core.config);
-      return Promise.resolve({
-        status: 200,
-        body: document,
-        headers: { "cache-control": "public, max-age=60" },
-      });
+    responses: {
+      200: {
+        description: "OpenAPI document",
+        schema: Type.Record(Type.String(), Type.Unknown()),
+      },
     },
-  };
+    handle({ core }) {
+      document ??= buildOpenApi(routes(), core.config);
+      return { status: 200, body: document, headers: { "cache-control": "public, max-age=60" } };
+    },
+  });
 }
 
-export const metricsRoute: Route = {
+export const metricsRoute = defineRoute({
   method: "GET",
   path: "/metrics",
   scope: "root",
@@ -75,7 +76,7 @@ export const metricsRoute: Route = {
   auth: "none",
   rateLimited: false,
   responses: { 200: { description: "Prometheus text exposition format" } },
-  async handle({ core }: RouteContext) {
+  async handle({ core }) {
     if (!core.config.metrics) throw new AuthError("NOT_FOUND", "Metrics are disabled");
     return {
       status: 200,
@@ -83,4 +84,4 @@ export const metricsRoute: Route = {
       headers: { "content-type": core.metrics.contentType },
     };
   },
-};
+});

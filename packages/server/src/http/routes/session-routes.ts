@@ -21,10 +21,10 @@ import {
   SessionsResponseSchema,
   TokenResponseSchema,
 } from "../schemas.js";
-import type { Route, RouteContext } from "../route.js";
+import { defineRoute } from "../route.js";
 import { tokenReply } from "../token-reply.js";
 
-export const refreshRoute: Route = {
+export const refreshRoute = defineRoute({
   method: "POST",
   path: "/refresh",
   aliases: ["/refresh-token"],
@@ -43,7 +43,7 @@ export const refreshRoute: Route = {
       schema: ErrorBodySchema,
     },
   },
-  async handle({ core, body, headers, meta }: RouteContext<RefreshBody>) {
+  async handle({ core, body, headers, meta }) {
     const presented = presentedRefreshToken(
       body.refreshToken,
       headers.cookie,
@@ -54,9 +54,9 @@ export const refreshRoute: Route = {
     const transport = answerTransport(body.transport, presented.from);
     return tokenReply(core, await refresh(core, presented.token, meta), transport);
   },
-};
+});
 
-export const logoutRoute: Route = {
+export const logoutRoute = defineRoute({
   method: "POST",
   path: "/logout",
   scope: "auth",
@@ -66,7 +66,7 @@ export const logoutRoute: Route = {
   rateLimited: true,
   body: LogoutBody,
   responses: { 204: { description: "Signed out (also when already signed out)" } },
-  async handle({ core, body, headers, meta, rawHeaders }: RouteContext<LogoutBody>) {
+  async handle({ core, body, headers, meta, rawHeaders }) {
     let auth: AuthInfo | undefined;
     if (headers.authorization !== undefined) {
       const header = single(headers.authorization);
@@ -82,9 +82,9 @@ export const logoutRoute: Route = {
     await logout(core, { refreshToken: presented?.token, auth }, meta);
     return { status: 204, headers: { "set-cookie": clearedRefreshCookie(core.config) } };
   },
-};
+});
 
-export const logoutAllRoute: Route = {
+export const logoutAllRoute = defineRoute({
   method: "POST",
   path: "/logout-all",
   scope: "auth",
@@ -92,13 +92,13 @@ export const logoutAllRoute: Route = {
   auth: "bearer",
   rateLimited: true,
   responses: { 204: { description: "All sessions ended" } },
-  async handle({ core, auth, meta }: RouteContext) {
-    await logoutAll(core, auth!, meta);
+  async handle({ core, auth, meta }) {
+    await logoutAll(core, auth, meta);
     return { status: 204, headers: { "set-cookie": clearedRefreshCookie(core.config) } };
   },
-};
+});
 
-export const sessionsRoute: Route = {
+export const sessionsRoute = defineRoute({
   method: "GET",
   path: "/sessions",
   aliases: ["/tokens"],
@@ -109,12 +109,12 @@ export const sessionsRoute: Route = {
   responses: {
     200: { description: "Sessions, most recently used first", schema: SessionsResponseSchema },
   },
-  async handle({ core, auth }: RouteContext) {
-    return { status: 200, body: { sessions: await listSessions(core, auth!) } };
+  async handle({ core, auth }) {
+    return { status: 200, body: { sessions: await listSessions(core, auth) } };
   },
-};
+});
 
-export const revokeSessionRoute: Route = {
+export const revokeSessionRoute = defineRoute({
   method: "DELETE",
   path: "/sessions/:id",
   scope: "auth",
@@ -126,13 +126,13 @@ export const revokeSessionRoute: Route = {
     204: { description: "Session ended" },
     404: { description: "NOT_FOUND", schema: ErrorBodySchema },
   },
-  async handle({ core, auth, params, meta }: RouteContext<unknown, IdParams>) {
-    await revokeOwnSession(core, auth!, params.id, meta);
+  async handle({ core, auth, params, meta }) {
+    await revokeOwnSession(core, auth, params.id, meta);
     return { status: 204 };
   },
-};
+});
 
-export const revokeRoute: Route = {
+export const revokeRoute = defineRoute({
   method: "POST",
   path: "/revoke",
   aliases: ["/revoke-token"],
@@ -143,8 +143,8 @@ export const revokeRoute: Route = {
   rateLimited: true,
   body: RevokeBody,
   responses: { 204: { description: "Revoked, or never existed" } },
-  async handle({ core, body, meta }: RouteContext<RevokeBody>) {
+  async handle({ core, body, meta }) {
     await revokeRefreshToken(core, body.refreshToken, meta);
     return { status: 204 };
   },
-};
+});
