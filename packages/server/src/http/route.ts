@@ -89,8 +89,15 @@ interface RouteDescription<
   path: string;
   aliases?: string[];
   scope: "auth" | "root";
+  /** Names the operation in the OpenAPI document (and in clients generated from it). */
+  operationId: string;
   summary: string;
   auth: Auth;
+  /**
+   * Credentials the handler reads itself when present (the pipeline requires none of them):
+   * documented in OpenAPI as alternatives to sending none.
+   */
+  optionalCredentials?: readonly ("refreshCookie" | "bearer")[];
   /** Reads the refresh cookie: a session-ending answer then also clears the cookie. */
   consumesRefreshCookie?: boolean;
   /** Counted against AUTH_RATE_LIMIT. */
@@ -98,6 +105,7 @@ interface RouteDescription<
   body?: Body;
   params?: Params;
   query?: Query;
+  /** The route's own answers; the pipeline's (validation, auth, CSRF, rate limit) are implied. */
   responses: Responses;
 }
 

@@ -20,6 +20,7 @@ const description = {
   method: "POST",
   path: "/example",
   scope: "auth",
+  operationId: "example",
   summary: "A route for the type tests",
   rateLimited: false,
 } as const;

@@ -19,13 +19,12 @@ import { defineRoute } from "../route.js";
 import { readDeviceCookies, withDeviceCookie } from "../device-cookie.js";
 import { tokenReply } from "../token-reply.js";
 
-const errors = { 400: { description: "VALIDATION_FAILED", schema: ErrorBodySchema } };
-
 export const registerRoute = defineRoute({
   method: "POST",
   path: "/register",
   aliases: ["/signup"],
   scope: "auth",
+  operationId: "register",
   summary: "Create an account and sign in on this device",
   auth: "none",
   rateLimited: true,
@@ -35,7 +34,6 @@ export const registerRoute = defineRoute({
       description: "Account created; refresh token set as a cookie (or in the body)",
       schema: TokenResponseSchema,
     },
-    ...errors,
     401: {
       description: "INVALID_CREDENTIALS: the account was deleted before its first session opened",
       schema: ErrorBodySchema,
@@ -60,13 +58,13 @@ export const loginRoute = defineRoute({
   method: "POST",
   path: "/login",
   scope: "auth",
+  operationId: "login",
   summary: "Sign in with email and password; opens a new session",
   auth: "none",
   rateLimited: true,
   body: LoginBody,
   responses: {
     200: { description: "Signed in", schema: TokenResponseSchema },
-    ...errors,
     401: {
       description:
         "INVALID_CREDENTIALS (also when the password was changed while this login checked it)",
@@ -96,6 +94,7 @@ export const meRoute = defineRoute({
   method: "GET",
   path: "/me",
   scope: "auth",
+  operationId: "getMe",
   summary: "The signed-in user",
   auth: "bearer",
   rateLimited: true,
@@ -111,13 +110,13 @@ export const passwordRoute = defineRoute({
   method: "POST",
   path: "/password",
   scope: "auth",
+  operationId: "changePassword",
   summary: "Change the password; ends every other session and returns a fresh token pair",
   auth: "bearer",
   rateLimited: true,
   body: PasswordBody,
   responses: {
     200: { description: "Password changed", schema: TokenResponseSchema },
-    ...errors,
     401: {
       description:
         "INVALID_CREDENTIALS (current password wrong, or changed meanwhile), or a token error",

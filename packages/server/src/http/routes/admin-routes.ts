@@ -11,9 +11,6 @@ import {
 } from "../schemas.js";
 import { defineRoute } from "../route.js";
 
-const forbidden = {
-  403: { description: "FORBIDDEN: caller lacks the admin role", schema: ErrorBodySchema },
-};
 const lastAdmin = {
   409: {
     description: "LAST_ADMIN: the change would leave no admin (nobody could use this API again)",
@@ -25,11 +22,12 @@ export const listUsersRoute = defineRoute({
   method: "GET",
   path: "/admin/users",
   scope: "auth",
+  operationId: "listUsers",
   summary: "List users (admin)",
   auth: { role: ADMIN_ROLE },
   rateLimited: true,
   query: PageQuery,
-  responses: { 200: { description: "A page of users", schema: UsersResponseSchema }, ...forbidden },
+  responses: { 200: { description: "A page of users", schema: UsersResponseSchema } },
   async handle({ core, query }) {
     const limit = Number(query.limit ?? DEFAULT_PAGE_LIMIT);
     const offset = Number(query.offset ?? 0);
@@ -45,6 +43,7 @@ export const setRolesRoute = defineRoute({
   method: "PUT",
   path: "/admin/users/:id/roles",
   scope: "auth",
+  operationId: "setUserRoles",
   summary: "Replace a user's roles (admin); the user's older access tokens stop working at once",
   auth: { role: ADMIN_ROLE },
   rateLimited: true,
@@ -52,7 +51,6 @@ export const setRolesRoute = defineRoute({
   body: RolesBody,
   responses: {
     200: { description: "Updated user", schema: UserResponseSchema },
-    ...forbidden,
     404: { description: "NOT_FOUND", schema: ErrorBodySchema },
     ...lastAdmin,
   },
@@ -66,13 +64,13 @@ export const deleteUserRoute = defineRoute({
   method: "DELETE",
   path: "/admin/users/:id",
   scope: "auth",
+  operationId: "deleteUser",
   summary: "Delete a user (admin); every session of that user ends at once",
   auth: { role: ADMIN_ROLE },
   rateLimited: true,
   params: IdParams,
   responses: {
     204: { description: "Deleted" },
-    ...forbidden,
     404: { description: "NOT_FOUND", schema: ErrorBodySchema },
     ...lastAdmin,
   },
