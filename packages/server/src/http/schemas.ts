@@ -1,4 +1,4 @@
-import { Type, type Static } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
 import { ERROR_CODES } from "@baton/protocol";
 
 /**
@@ -30,19 +30,16 @@ export const RegisterBody = Type.Object(
   },
   { ...strict, title: "RegisterBody" },
 );
-export type RegisterBody = Static<typeof RegisterBody>;
 
 export const LoginBody = Type.Object(
   { email: Email, password: Password, transport: Type.Optional(Transport) },
   { ...strict, title: "LoginBody" },
 );
-export type LoginBody = Static<typeof LoginBody>;
 
 export const RefreshBody = Type.Object(
   { refreshToken: Type.Optional(RefreshToken), transport: Type.Optional(Transport) },
   { ...strict, title: "RefreshBody" },
 );
-export type RefreshBody = Static<typeof RefreshBody>;
 
 export const LogoutBody = Type.Object(
   { refreshToken: Type.Optional(RefreshToken) },
@@ -51,7 +48,6 @@ export const LogoutBody = Type.Object(
     title: "LogoutBody",
   },
 );
-export type LogoutBody = Static<typeof LogoutBody>;
 
 export const RevokeBody = Type.Object(
   { refreshToken: RefreshToken },
@@ -60,22 +56,18 @@ export const RevokeBody = Type.Object(
     title: "RevokeBody",
   },
 );
-export type RevokeBody = Static<typeof RevokeBody>;
 
 export const PasswordBody = Type.Object(
   { currentPassword: Password, newPassword: Password, transport: Type.Optional(Transport) },
   { ...strict, title: "PasswordBody" },
 );
-export type PasswordBody = Static<typeof PasswordBody>;
 
 export const RolesBody = Type.Object(
   { roles: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }) },
   { ...strict, title: "RolesBody" },
 );
-export type RolesBody = Static<typeof RolesBody>;
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, strict);
-export type IdParams = Static<typeof IdParams>;
 
 /** Users per page when the query names no `limit`. */
 export const DEFAULT_PAGE_LIMIT = 50;
@@ -93,7 +85,6 @@ export const PageQuery = Type.Object(
   { limit: Type.Optional(PageLimit), offset: Type.Optional(PageOffset) },
   strict,
 );
-export type PageQuery = Static<typeof PageQuery>;
 
 export const PublicUserSchema = Type.Object(
   {
