@@ -34,7 +34,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.js"],
+    // The generated OpenAPI client compiles against types that exist only while its test runs.
+    files: ["**/*.js", "packages/server/test/openapi/client/**/*.ts"],
     ...tseslint.configs.disableTypeChecked,
   },
 );

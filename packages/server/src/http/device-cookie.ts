@@ -39,13 +39,13 @@ export function readDeviceCookies(
  * the auth routes, and long-lived: it outlives logout on purpose. Clients of body transport get
  * none; their logins spend the account's shared budget.
  */
-export function withDeviceCookie(
+export function withDeviceCookie<Reply extends HttpReply>(
   core: Core,
-  reply: HttpReply,
+  reply: Reply,
   transport: RefreshTransport,
   holder: DeviceHolder,
   presented: readonly string[],
-): HttpReply {
+): Reply {
   if (transport !== "cookie") return reply;
   const { config } = core;
   const cookie = serialize(

@@ -1,13 +1,16 @@
-import { Type, type Static } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
 import { ERROR_CODES } from "@baton/protocol";
 
 /**
  * JSON Schemas of every request and response (they also generate /openapi.json). Strict: no
  * extra properties, no type coercion — a number where a string belongs is VALIDATION_FAILED.
+ * A `title` names the schema: /openapi.json lists it once under that name in
+ * `components.schemas` and refers to it, so generated clients get a named type.
  */
 const strict = { additionalProperties: false } as const;
 
 const Transport = Type.Union([Type.Literal("cookie"), Type.Literal("body")], {
+  title: "RefreshTransport",
   description:
     'Where the refresh token travels. "body" returns it in the JSON (native apps); the default sets an httpOnly cookie. A token that came in the cookie is answered only in the cookie ("body" is then 400 VALIDATION_FAILED).',
 });
@@ -25,95 +28,133 @@ export const RegisterBody = Type.Object(
     name: Type.Optional(Type.Union([Type.String({ maxLength: 400 }), Type.Null()])),
     transport: Type.Optional(Transport),
   },
-  strict,
+  { ...strict, title: "RegisterBody" },
 );
-export type RegisterBody = Static<typeof RegisterBody>;
 
 export const LoginBody = Type.Object(
   { email: Email, password: Password, transport: Type.Optional(Transport) },
-  strict,
+  { ...strict, title: "LoginBody" },
 );
-export type LoginBody = Static<typeof LoginBody>;
 
 export const RefreshBody = Type.Object(
   { refreshToken: Type.Optional(RefreshToken), transport: Type.Optional(Transport) },
-  strict,
+  { ...strict, title: "RefreshBody" },
 );
-export type RefreshBody = Static<typeof RefreshBody>;
 
-export const LogoutBody = Type.Object({ refreshToken: Type.Optional(RefreshToken) }, strict);
-export type LogoutBody = Static<typeof LogoutBody>;
+export const LogoutBody = Type.Object(
+  { refreshToken: Type.Optional(RefreshToken) },
+  {
+    ...strict,
+    title: "LogoutBody",
+  },
+);
 
-export const RevokeBody = Type.Object({ refreshToken: RefreshToken }, strict);
-export type RevokeBody = Static<typeof RevokeBody>;
+export const RevokeBody = Type.Object(
+  { refreshToken: RefreshToken },
+  {
+    ...strict,
+    title: "RevokeBody",
+  },
+);
 
 export const PasswordBody = Type.Object(
   { currentPassword: Password, newPassword: Password, transport: Type.Optional(Transport) },
-  strict,
+  { ...strict, title: "PasswordBody" },
 );
-export type PasswordBody = Static<typeof PasswordBody>;
 
 export const RolesBody = Type.Object(
   { roles: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }) },
-  strict,
+  { ...strict, title: "RolesBody" },
 );
-export type RolesBody = Static<typeof RolesBody>;
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, strict);
-export type IdParams = Static<typeof IdParams>;
 
-const Count = Type.String({ pattern: "^[0-9]{1,6}$" });
+/** Users per page when the query names no `limit`. */
+export const DEFAULT_PAGE_LIMIT = 50;
+// Query values are strings (never coerced), so the bounds are patterns: 1 to 6 digits, and for
+// `limit` a value of 1 to 100 (leading zeros allowed, as they always were).
+const PageLimit = Type.String({
+  pattern: "^(?=[0-9]{1,6}$)0*(?:[1-9][0-9]?|100)$",
+  description: `a whole number from 1 to 100 (${DEFAULT_PAGE_LIMIT} when absent)`,
+});
+const PageOffset = Type.String({
+  pattern: "^[0-9]{1,6}$",
+  description: "a whole number from 0 to 999999 (0 when absent)",
+});
 export const PageQuery = Type.Object(
-  { limit: Type.Optional(Count), offset: Type.Optional(Count) },
+  { limit: Type.Optional(PageLimit), offset: Type.Optional(PageOffset) },
   strict,
 );
-export type PageQuery = Static<typeof PageQuery>;
 
-export const PublicUserSchema = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.Union([Type.String(), Type.Null()]),
-  roles: Type.Array(Type.String()),
-  createdAt: Type.String({ format: "date-time" }),
-});
+export const PublicUserSchema = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()]),
+    roles: Type.Array(Type.String()),
+    createdAt: Type.String({ format: "date-time" }),
+  },
+  { title: "User" },
+);
 
-export const TokenResponseSchema = Type.Object({
-  user: PublicUserSchema,
-  accessToken: Type.String(),
-  tokenType: Type.Literal("Bearer"),
-  expiresIn: Type.Integer({ description: "Seconds until the access token expires." }),
-  refreshToken: Type.Optional(Type.String({ description: 'Only with "transport": "body".' })),
-});
+export const TokenResponseSchema = Type.Object(
+  {
+    user: PublicUserSchema,
+    accessToken: Type.String(),
+    tokenType: Type.Literal("Bearer"),
+    expiresIn: Type.Integer({ description: "Seconds until the access token expires." }),
+    refreshToken: Type.Optional(Type.String({ description: 'Only with "transport": "body".' })),
+  },
+  { title: "TokenResponse" },
+);
 
-export const UserResponseSchema = Type.Object({ user: PublicUserSchema });
+export const UserResponseSchema = Type.Object(
+  { user: PublicUserSchema },
+  { title: "UserResponse" },
+);
 
-export const SessionsResponseSchema = Type.Object({
-  sessions: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      current: Type.Boolean(),
-      createdAt: Type.String({ format: "date-time" }),
-      lastUsedAt: Type.String({ format: "date-time" }),
-      expiresAt: Type.String({ format: "date-time" }),
-      ip: Type.Union([Type.String(), Type.Null()]),
-      userAgent: Type.Union([Type.String(), Type.Null()]),
+const SessionSchema = Type.Object(
+  {
+    id: Type.String(),
+    current: Type.Boolean({ description: "True for the session of this request's access token." }),
+    createdAt: Type.String({ format: "date-time" }),
+    lastUsedAt: Type.String({ format: "date-time" }),
+    expiresAt: Type.String({ format: "date-time" }),
+    ip: Type.Union([Type.String(), Type.Null()]),
+    userAgent: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: "Session" },
+);
+
+export const SessionsResponseSchema = Type.Object(
+  { sessions: Type.Array(SessionSchema) },
+  { title: "SessionList" },
+);
+
+export const UsersResponseSchema = Type.Object(
+  {
+    users: Type.Array(PublicUserSchema),
+    total: Type.Integer(),
+    limit: Type.Integer(),
+    offset: Type.Integer(),
+  },
+  { title: "UserPage" },
+);
+
+export const ErrorBodySchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.Union(
+        ERROR_CODES.map((code) => Type.Literal(code)),
+        { title: "ErrorCode", description: "Branch on the code, never on the message." },
+      ),
+      message: Type.String(),
+      details: Type.Optional(
+        Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
+          description: "Only for VALIDATION_FAILED: which input was wrong.",
+        }),
+      ),
     }),
-  ),
-});
-
-export const UsersResponseSchema = Type.Object({
-  users: Type.Array(PublicUserSchema),
-  total: Type.Integer(),
-  limit: Type.Integer(),
-  offset: Type.Integer(),
-});
-
-export const ErrorBodySchema = Type.Object({
-  error: Type.Object({
-    code: Type.Union(ERROR_CODES.map((code) => Type.Literal(code))),
-    message: Type.String(),
-    details: Type.Optional(
-      Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
-    ),
-  }),
-});
+  },
+  { title: "Error" },
+);

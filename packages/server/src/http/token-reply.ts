@@ -5,6 +5,13 @@ import type { IssuedTokens } from "../sessions/issue-tokens.js";
 import { refreshCookie } from "./refresh-cookie.js";
 import type { HttpReply } from "./route.js";
 
+/** The reply of every route that issues tokens. */
+export interface TokenReply<Status extends number> extends HttpReply {
+  status: Status;
+  body: TokenResponse;
+  headers: Record<string, string | string[]>;
+}
+
 /**
  * A token response: the access token in the body; the refresh token in an httpOnly cookie, or in
  * the body only when the client asked for body transport. Never cached (RFC 6749 §5.1).
@@ -13,8 +20,19 @@ export function tokenReply(
   core: Core,
   issued: IssuedTokens,
   transport: RefreshTransport,
+): TokenReply<200>;
+export function tokenReply<Status extends number>(
+  core: Core,
+  issued: IssuedTokens,
+  transport: RefreshTransport,
+  status: Status,
+): TokenReply<Status>;
+export function tokenReply(
+  core: Core,
+  issued: IssuedTokens,
+  transport: RefreshTransport,
   status = 200,
-): HttpReply {
+): TokenReply<number> {
   const body: TokenResponse = {
     user: toPublicUser(issued.user),
     accessToken: issued.accessToken,

@@ -3,12 +3,14 @@ import { Ajv, type ErrorObject } from "ajv";
 import { AuthError } from "../errors.js";
 
 // No coercion, no defaults, no silent removal: input is exactly what the schema says or refused.
+// `verbose` keeps the failing schema on each error, so a pattern is explained in words.
 const ajv = new Ajv({
   coerceTypes: false,
   useDefaults: false,
   removeAdditional: false,
   allErrors: false,
   strict: false,
+  verbose: true,
 });
 
 export type Validator = (value: unknown) => void;
@@ -32,10 +34,22 @@ function describe(error: ErrorObject, where: string): { path: string; message: s
   const extra = (error.params as { additionalProperty?: string }).additionalProperty;
   const path = extra === undefined ? error.instancePath : `${error.instancePath}/${extra}`;
   const message =
-    extra === undefined ? (error.message ?? "is invalid") : "is not an accepted field";
+    extra !== undefined
+      ? "is not an accepted field"
+      : error.keyword === "pattern"
+        ? describePattern(error)
+        : (error.message ?? "is invalid");
   return {
     path: path === "" && where === "body" ? "" : path,
     message:
       path === "" && where === "body" && error.keyword === "type" ? `body ${message}` : message,
   };
+}
+
+/** A pattern is no message for a person: its schema's description says what it accepts. */
+function describePattern(error: ErrorObject): string {
+  const description = (error.parentSchema as { description?: unknown } | undefined)?.description;
+  return typeof description === "string"
+    ? `must be ${description}`
+    : (error.message ?? "is invalid");
 }

@@ -15,17 +15,16 @@ import {
   TokenResponseSchema,
   UserResponseSchema,
 } from "../schemas.js";
-import type { Route, RouteContext } from "../route.js";
+import { defineRoute } from "../route.js";
 import { readDeviceCookies, withDeviceCookie } from "../device-cookie.js";
 import { tokenReply } from "../token-reply.js";
 
-const errors = { 400: { description: "VALIDATION_FAILED", schema: ErrorBodySchema } };
-
-export const registerRoute: Route = {
+export const registerRoute = defineRoute({
   method: "POST",
   path: "/register",
   aliases: ["/signup"],
   scope: "auth",
+  operationId: "register",
   summary: "Create an account and sign in on this device",
   auth: "none",
   rateLimited: true,
@@ -35,14 +34,13 @@ export const registerRoute: Route = {
       description: "Account created; refresh token set as a cookie (or in the body)",
       schema: TokenResponseSchema,
     },
-    ...errors,
     401: {
       description: "INVALID_CREDENTIALS: the account was deleted before its first session opened",
       schema: ErrorBodySchema,
     },
     409: { description: "EMAIL_TAKEN", schema: ErrorBodySchema },
   },
-  async handle({ core, body, headers, meta }: RouteContext<RegisterBody>) {
+  async handle({ core, body, headers, meta }) {
     const transport = body.transport ?? "cookie";
     const issued = await register(core, body, meta);
     const devices = readDeviceCookies(headers.cookie, core.config);
@@ -54,19 +52,19 @@ export const registerRoute: Route = {
       devices,
     );
   },
-};
+});
 
-export const loginRoute: Route = {
+export const loginRoute = defineRoute({
   method: "POST",
   path: "/login",
   scope: "auth",
+  operationId: "login",
   summary: "Sign in with email and password; opens a new session",
   auth: "none",
   rateLimited: true,
   body: LoginBody,
   responses: {
     200: { description: "Signed in", schema: TokenResponseSchema },
-    ...errors,
     401: {
       description:
         "INVALID_CREDENTIALS (also when the password was changed while this login checked it)",
@@ -78,7 +76,7 @@ export const loginRoute: Route = {
       schema: ErrorBodySchema,
     },
   },
-  async handle({ core, body, headers, meta }: RouteContext<LoginBody>) {
+  async handle({ core, body, headers, meta }) {
     const transport = body.transport ?? "cookie";
     const devices = readDeviceCookies(headers.cookie, core.config);
     const issued = await login(core, body, meta, devices);
@@ -90,34 +88,35 @@ export const loginRoute: Route = {
       devices,
     );
   },
-};
+});
 
-export const meRoute: Route = {
+export const meRoute = defineRoute({
   method: "GET",
   path: "/me",
   scope: "auth",
+  operationId: "getMe",
   summary: "The signed-in user",
   auth: "bearer",
   rateLimited: true,
   responses: { 200: { description: "The user", schema: UserResponseSchema } },
-  async handle({ core, auth }: RouteContext) {
-    const user = await core.store.findUserById(auth!.userId);
+  async handle({ core, auth }) {
+    const user = await core.store.findUserById(auth.userId);
     if (user === null) throw new AuthError("SESSION_REVOKED", "Account no longer exists");
     return { status: 200, body: { user: toPublicUser(user) } };
   },
-};
+});
 
-export const passwordRoute: Route = {
+export const passwordRoute = defineRoute({
   method: "POST",
   path: "/password",
   scope: "auth",
+  operationId: "changePassword",
   summary: "Change the password; ends every other session and returns a fresh token pair",
   auth: "bearer",
   rateLimited: true,
   body: PasswordBody,
   responses: {
     200: { description: "Password changed", schema: TokenResponseSchema },
-    ...errors,
     401: {
       description:
         "INVALID_CREDENTIALS (current password wrong, or changed meanwhile), or a token error",
@@ -129,7 +128,7 @@ export const passwordRoute: Route = {
       schema: ErrorBodySchema,
     },
   },
-  async handle({ core, body, auth, headers, meta }: RouteContext<PasswordBody>) {
+  async handle({ core, body, auth, headers, meta }) {
     const requested: RefreshTransport = body.transport ?? "cookie";
     // The answer carries this session's next refresh token. When the request carries this
     // session's refresh cookie, the token lives there and so does its successor (checked before
@@ -138,9 +137,9 @@ export const passwordRoute: Route = {
     const inCookie =
       requested === "body" &&
       cookie !== undefined &&
-      (await sessionIdOfRefreshToken(core, cookie)) === auth!.sessionId;
+      (await sessionIdOfRefreshToken(core, cookie)) === auth.sessionId;
     const transport = answerTransport(requested, inCookie ? "cookie" : "body");
-    const issued = await changePassword(core, auth!, body, meta);
+    const issued = await changePassword(core, auth, body, meta);
     // The device cookies issued before are void now (bound to the old password): renew this one.
     const devices = readDeviceCookies(headers.cookie, core.config);
     return withDeviceCookie(
@@ -151,4 +150,4 @@ export const passwordRoute: Route = {
       devices,
     );
   },
-};
+});

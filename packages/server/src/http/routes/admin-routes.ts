@@ -1,7 +1,7 @@
 import { ADMIN_ROLE, actorOf, deleteUser, listUsers, setUserRoles } from "../../accounts/admin.js";
 import { toPublicUser } from "../../accounts/user-view.js";
-import { AuthError } from "../../errors.js";
 import {
+  DEFAULT_PAGE_LIMIT,
   ErrorBodySchema,
   IdParams,
   PageQuery,
@@ -9,11 +9,8 @@ import {
   UserResponseSchema,
   UsersResponseSchema,
 } from "../schemas.js";
-import type { Route, RouteContext } from "../route.js";
+import { defineRoute } from "../route.js";
 
-const forbidden = {
-  403: { description: "FORBIDDEN: caller lacks the admin role", schema: ErrorBodySchema },
-};
 const lastAdmin = {
   409: {
     description: "LAST_ADMIN: the change would leave no admin (nobody could use this API again)",
@@ -21,35 +18,32 @@ const lastAdmin = {
   },
 };
 
-export const listUsersRoute: Route = {
+export const listUsersRoute = defineRoute({
   method: "GET",
   path: "/admin/users",
   scope: "auth",
+  operationId: "listUsers",
   summary: "List users (admin)",
   auth: { role: ADMIN_ROLE },
   rateLimited: true,
   query: PageQuery,
-  responses: { 200: { description: "A page of users", schema: UsersResponseSchema }, ...forbidden },
-  async handle({ core, query }: RouteContext<unknown, unknown, PageQuery>) {
-    const limit = query.limit === undefined ? 50 : Number(query.limit);
-    const offset = query.offset === undefined ? 0 : Number(query.offset);
-    if (limit < 1 || limit > 100) {
-      throw new AuthError("VALIDATION_FAILED", "limit must be 1 to 100", {
-        details: [{ path: "/limit", message: "must be 1 to 100" }],
-      });
-    }
+  responses: { 200: { description: "A page of users", schema: UsersResponseSchema } },
+  async handle({ core, query }) {
+    const limit = Number(query.limit ?? DEFAULT_PAGE_LIMIT);
+    const offset = Number(query.offset ?? 0);
     const page = await listUsers(core, { limit, offset });
     return {
       status: 200,
       body: { users: page.users.map(toPublicUser), total: page.total, limit, offset },
     };
   },
-};
+});
 
-export const setRolesRoute: Route = {
+export const setRolesRoute = defineRoute({
   method: "PUT",
   path: "/admin/users/:id/roles",
   scope: "auth",
+  operationId: "setUserRoles",
   summary: "Replace a user's roles (admin); the user's older access tokens stop working at once",
   auth: { role: ADMIN_ROLE },
   rateLimited: true,
@@ -57,32 +51,31 @@ export const setRolesRoute: Route = {
   body: RolesBody,
   responses: {
     200: { description: "Updated user", schema: UserResponseSchema },
-    ...forbidden,
     404: { description: "NOT_FOUND", schema: ErrorBodySchema },
     ...lastAdmin,
   },
-  async handle({ core, auth, params, body, meta }: RouteContext<RolesBody, IdParams>) {
-    const user = await setUserRoles(core, actorOf(auth!), params.id, body.roles, meta);
+  async handle({ core, auth, params, body, meta }) {
+    const user = await setUserRoles(core, actorOf(auth), params.id, body.roles, meta);
     return { status: 200, body: { user: toPublicUser(user) } };
   },
-};
+});
 
-export const deleteUserRoute: Route = {
+export const deleteUserRoute = defineRoute({
   method: "DELETE",
   path: "/admin/users/:id",
   scope: "auth",
+  operationId: "deleteUser",
   summary: "Delete a user (admin); every session of that user ends at once",
   auth: { role: ADMIN_ROLE },
   rateLimited: true,
   params: IdParams,
   responses: {
     204: { description: "Deleted" },
-    ...forbidden,
     404: { description: "NOT_FOUND", schema: ErrorBodySchema },
     ...lastAdmin,
   },
-  async handle({ core, auth, params, meta }: RouteContext<unknown, IdParams>) {
-    await deleteUser(core, actorOf(auth!), params.id, meta);
+  async handle({ core, auth, params, meta }) {
+    await deleteUser(core, actorOf(auth), params.id, meta);
     return { status: 204 };
   },
-};
+});

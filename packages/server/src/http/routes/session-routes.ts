@@ -21,17 +21,19 @@ import {
   SessionsResponseSchema,
   TokenResponseSchema,
 } from "../schemas.js";
-import type { Route, RouteContext } from "../route.js";
+import { defineRoute } from "../route.js";
 import { tokenReply } from "../token-reply.js";
 
-export const refreshRoute: Route = {
+export const refreshRoute = defineRoute({
   method: "POST",
   path: "/refresh",
   aliases: ["/refresh-token"],
   scope: "auth",
+  operationId: "refresh",
   summary:
     "Exchange the refresh token (cookie, or body) for a new access token and a rotated refresh token",
   auth: "none",
+  optionalCredentials: ["refreshCookie"],
   consumesRefreshCookie: true,
   rateLimited: true,
   body: RefreshBody,
@@ -43,7 +45,7 @@ export const refreshRoute: Route = {
       schema: ErrorBodySchema,
     },
   },
-  async handle({ core, body, headers, meta }: RouteContext<RefreshBody>) {
+  async handle({ core, body, headers, meta }) {
     const presented = presentedRefreshToken(
       body.refreshToken,
       headers.cookie,
@@ -54,19 +56,21 @@ export const refreshRoute: Route = {
     const transport = answerTransport(body.transport, presented.from);
     return tokenReply(core, await refresh(core, presented.token, meta), transport);
   },
-};
+});
 
-export const logoutRoute: Route = {
+export const logoutRoute = defineRoute({
   method: "POST",
   path: "/logout",
   scope: "auth",
+  operationId: "logout",
   summary:
     "End this session (identified by the refresh cookie/body token, or the Bearer token); clears the cookie",
   auth: "none",
+  optionalCredentials: ["refreshCookie", "bearer"],
   rateLimited: true,
   body: LogoutBody,
   responses: { 204: { description: "Signed out (also when already signed out)" } },
-  async handle({ core, body, headers, meta, rawHeaders }: RouteContext<LogoutBody>) {
+  async handle({ core, body, headers, meta, rawHeaders }) {
     let auth: AuthInfo | undefined;
     if (headers.authorization !== undefined) {
       const header = single(headers.authorization);
@@ -82,42 +86,45 @@ export const logoutRoute: Route = {
     await logout(core, { refreshToken: presented?.token, auth }, meta);
     return { status: 204, headers: { "set-cookie": clearedRefreshCookie(core.config) } };
   },
-};
+});
 
-export const logoutAllRoute: Route = {
+export const logoutAllRoute = defineRoute({
   method: "POST",
   path: "/logout-all",
   scope: "auth",
+  operationId: "logoutAll",
   summary: "End every session of the user, on every device",
   auth: "bearer",
   rateLimited: true,
   responses: { 204: { description: "All sessions ended" } },
-  async handle({ core, auth, meta }: RouteContext) {
-    await logoutAll(core, auth!, meta);
+  async handle({ core, auth, meta }) {
+    await logoutAll(core, auth, meta);
     return { status: 204, headers: { "set-cookie": clearedRefreshCookie(core.config) } };
   },
-};
+});
 
-export const sessionsRoute: Route = {
+export const sessionsRoute = defineRoute({
   method: "GET",
   path: "/sessions",
   aliases: ["/tokens"],
   scope: "auth",
+  operationId: "listSessions",
   summary: "The user's active sessions (one per device)",
   auth: "bearer",
   rateLimited: true,
   responses: {
     200: { description: "Sessions, most recently used first", schema: SessionsResponseSchema },
   },
-  async handle({ core, auth }: RouteContext) {
-    return { status: 200, body: { sessions: await listSessions(core, auth!) } };
+  async handle({ core, auth }) {
+    return { status: 200, body: { sessions: await listSessions(core, auth) } };
   },
-};
+});
 
-export const revokeSessionRoute: Route = {
+export const revokeSessionRoute = defineRoute({
   method: "DELETE",
   path: "/sessions/:id",
   scope: "auth",
+  operationId: "revokeSession",
   summary: "End one of the user's sessions (another user's session id answers 404)",
   auth: "bearer",
   rateLimited: true,
@@ -126,25 +133,26 @@ export const revokeSessionRoute: Route = {
     204: { description: "Session ended" },
     404: { description: "NOT_FOUND", schema: ErrorBodySchema },
   },
-  async handle({ core, auth, params, meta }: RouteContext<unknown, IdParams>) {
-    await revokeOwnSession(core, auth!, params.id, meta);
+  async handle({ core, auth, params, meta }) {
+    await revokeOwnSession(core, auth, params.id, meta);
     return { status: 204 };
   },
-};
+});
 
-export const revokeRoute: Route = {
+export const revokeRoute = defineRoute({
   method: "POST",
   path: "/revoke",
   aliases: ["/revoke-token"],
   scope: "auth",
+  operationId: "revokeRefreshToken",
   summary:
     "Revoke a refresh token and its session (RFC 7009: the same answer whether or not it existed)",
   auth: "none",
   rateLimited: true,
   body: RevokeBody,
   responses: { 204: { description: "Revoked, or never existed" } },
-  async handle({ core, body, meta }: RouteContext<RevokeBody>) {
+  async handle({ core, body, meta }) {
     await revokeRefreshToken(core, body.refreshToken, meta);
     return { status: 204 };
   },
-};
+});
