@@ -2,7 +2,7 @@ import type { RequestMeta } from "../audit/audit-log.js";
 import { revocationStamp, type AuthInfo, type Core } from "../core.js";
 import { AuthError } from "../errors.js";
 import type { UserRecord } from "../store/store.js";
-import { normalizeRoles } from "./account-fields.js";
+import { normalizeRoles } from "../users/user-fields.js";
 
 /**
  * The role the admin API requires (http/routes/admin-routes.ts) — what "admin" means everywhere:

@@ -1,7 +1,7 @@
 import type { Core } from "../core.js";
 import { revocationStamp } from "../core.js";
 import { assertAcceptablePassword } from "../passwords/password-policy.js";
-import { normalizeEmail } from "./account-fields.js";
+import { normalizeEmail } from "../users/user-fields.js";
 import { ADMIN_ROLE } from "./admin.js";
 import { DEFAULT_ROLES, createUser } from "./register.js";
 

@@ -4,7 +4,7 @@ import type { Core } from "../core.js";
 import { AuthError } from "../errors.js";
 import { assertAcceptablePassword } from "../passwords/password-policy.js";
 import { startSession, type IssuedTokens } from "../sessions/issue-tokens.js";
-import { normalizeEmail, normalizeName } from "./account-fields.js";
+import { normalizeEmail, normalizeName } from "../users/user-fields.js";
 
 export const DEFAULT_ROLES = ["user"];
 

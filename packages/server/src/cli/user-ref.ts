@@ -1,4 +1,4 @@
-import { normalizeEmail } from "../accounts/account-fields.js";
+import { normalizeEmail } from "../users/user-fields.js";
 import type { AdminActor } from "../accounts/admin.js";
 import type { Core } from "../core.js";
 import type { UserRecord } from "../store/store.js";

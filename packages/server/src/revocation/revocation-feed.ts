@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
-import type { ClusterBus } from "../redis/cluster-bus.js";
+import type { ClusterBus } from "../cluster/cluster-bus.js";
 import type { RevocationCursor, Store } from "../store/store.js";
 import type { Denylist } from "./denylist.js";
 

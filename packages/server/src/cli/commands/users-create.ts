@@ -1,4 +1,4 @@
-import { normalizeEmail, normalizeName, normalizeRoles } from "../../accounts/account-fields.js";
+import { normalizeEmail, normalizeName, normalizeRoles } from "../../users/user-fields.js";
 import { DEFAULT_ROLES, createUser } from "../../accounts/register.js";
 import { toPublicUser } from "../../accounts/user-view.js";
 import { isAuthError } from "../../errors.js";

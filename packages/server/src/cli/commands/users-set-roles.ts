@@ -1,4 +1,4 @@
-import { normalizeRoles } from "../../accounts/account-fields.js";
+import { normalizeRoles } from "../../users/user-fields.js";
 import { setUserRoles } from "../../accounts/admin.js";
 import { toPublicUser } from "../../accounts/user-view.js";
 import { isAuthError } from "../../errors.js";
