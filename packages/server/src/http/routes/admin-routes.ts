@@ -1,4 +1,10 @@
-import { ADMIN_ROLE, actorOf, deleteUser, listUsers, setUserRoles } from "../../accounts/admin.js";
+import {
+  ADMIN_ROLE,
+  adminActor,
+  deleteUser,
+  listUsers,
+  setUserRoles,
+} from "../../accounts/admin.js";
 import { toPublicUser } from "../../accounts/user-view.js";
 import { AuthError } from "../../errors.js";
 import {
@@ -62,7 +68,7 @@ export const setRolesRoute: Route = {
     ...lastAdmin,
   },
   async handle({ core, auth, params, body, meta }: RouteContext<RolesBody, IdParams>) {
-    const user = await setUserRoles(core, actorOf(auth!), params.id, body.roles, meta);
+    const user = await setUserRoles(core, adminActor(auth!), params.id, body.roles, meta);
     return { status: 200, body: { user: toPublicUser(user) } };
   },
 };
@@ -82,7 +88,7 @@ export const deleteUserRoute: Route = {
     ...lastAdmin,
   },
   async handle({ core, auth, params, meta }: RouteContext<unknown, IdParams>) {
-    await deleteUser(core, actorOf(auth!), params.id, meta);
+    await deleteUser(core, adminActor(auth!), params.id, meta);
     return { status: 204 };
   },
 };

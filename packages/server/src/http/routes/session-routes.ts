@@ -7,6 +7,7 @@ import {
   revokeRefreshToken,
 } from "../../sessions/end-session.js";
 import { authenticate } from "../../sessions/authenticate.js";
+import { userActor } from "../../actor.js";
 import { AuthError } from "../../errors.js";
 import type { AuthInfo } from "../../core.js";
 import { answerTransport, presentedRefreshToken } from "../presented-refresh-token.js";
@@ -93,7 +94,7 @@ export const logoutAllRoute: Route = {
   rateLimited: true,
   responses: { 204: { description: "All sessions ended" } },
   async handle({ core, auth, meta }: RouteContext) {
-    await logoutAll(core, auth!, meta);
+    await logoutAll(core, userActor(auth!), auth!.userId, meta);
     return { status: 204, headers: { "set-cookie": clearedRefreshCookie(core.config) } };
   },
 };
@@ -110,7 +111,7 @@ export const sessionsRoute: Route = {
     200: { description: "Sessions, most recently used first", schema: SessionsResponseSchema },
   },
   async handle({ core, auth }: RouteContext) {
-    return { status: 200, body: { sessions: await listSessions(core, auth!) } };
+    return { status: 200, body: { sessions: await listSessions(core, userActor(auth!)) } };
   },
 };
 
@@ -127,7 +128,7 @@ export const revokeSessionRoute: Route = {
     404: { description: "NOT_FOUND", schema: ErrorBodySchema },
   },
   async handle({ core, auth, params, meta }: RouteContext<unknown, IdParams>) {
-    await revokeOwnSession(core, auth!, params.id, meta);
+    await revokeOwnSession(core, userActor(auth!), params.id, meta);
     return { status: 204 };
   },
 };
