@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { findCycles, readSources, type ImportEdge, type SourceFile } from "./import-graph.js";
@@ -149,4 +150,29 @@ it("every known violation still occurs (once fixed, remove it from KNOWN_VIOLATI
     (known) => !all.some((edge) => edge.from === known.from && edge.file === known.to),
   );
   expect(stale.map((known) => `${known.from} no longer imports ${known.to}`)).toEqual([]);
+});
+
+it("docs/architecture.md draws the server's modules in the layer order", () => {
+  const docs = readFileSync(`${ROOT}docs/architecture.md`, "utf8");
+  const diagram = /```\n([\s\S]*?)```/.exec(docs)![1]!.split("\n");
+  const server = PACKAGES.find((pkg) => pkg.name === "@baton/server")!;
+  const lineOf = (module: string) => {
+    const named = new RegExp(`(^|[^\\w/.-])${module.replace(/[.*]/g, "\\$&")}`);
+    return diagram.findIndex((line) => named.test(line));
+  };
+  const problems: string[] = [];
+  let above = { line: -1, module: "" };
+  for (const layer of server.layers) {
+    const lines = layer.modules.map((module) => ({ module, line: lineOf(module) }));
+    for (const { module, line } of lines) {
+      if (line === -1) problems.push(`the diagram does not name ${module} ("${layer.name}")`);
+      else if (line < above.line)
+        problems.push(
+          `the diagram draws ${module} ("${layer.name}") above ${above.module}, which layers.ts puts higher`,
+        );
+    }
+    const lowest = lines.reduce((low, named) => (named.line > low.line ? named : low), above);
+    above = lowest;
+  }
+  expect(problems).toEqual([]);
 });
