@@ -10,6 +10,10 @@ export default defineConfig({
     alias: [
       { find: /^@baton\/protocol$/, replacement: src("./packages/protocol/src/index.ts") },
       { find: /^@baton\/server$/, replacement: src("./packages/server/src/index.ts") },
+      {
+        find: /^@baton\/server\/testing$/,
+        replacement: src("./packages/server/src/testing/index.ts"),
+      },
       { find: /^@baton\/verify$/, replacement: src("./packages/verify/src/index.ts") },
       { find: /^@baton\/client\/react$/, replacement: src("./packages/client/src/react/index.ts") },
       { find: /^@baton\/client$/, replacement: src("./packages/client/src/index.ts") },

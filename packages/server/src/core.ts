@@ -8,7 +8,7 @@ import type { LoginThrottle } from "./rate-limit/login-throttle.js";
 import type { RateLimiter } from "./rate-limit/rate-limiter.js";
 import type { Denylist } from "./revocation/denylist.js";
 import type { RevocationFeed } from "./revocation/revocation-feed.js";
-import type { RevocationStamp, Store } from "./store/store.js";
+import type { Store } from "./store/store.js";
 import type { AccessTokens } from "./tokens/access-token.js";
 
 /**
@@ -38,14 +38,4 @@ export interface AuthInfo {
   userId: string;
   sessionId: string;
   roles: string[];
-}
-
-/** A change that invalidates access tokens must be remembered until they would have expired. */
-export function revocationStamp(core: Core, reason: string): RevocationStamp {
-  const now = core.clock.now();
-  return {
-    now,
-    reason,
-    revocationExpiresAt: now + core.config.accessTokenTtlMs + core.config.clockToleranceMs,
-  };
 }

@@ -1,8 +1,10 @@
+import { actingSession, type AdminActor, type Administrator } from "../actor.js";
 import type { RequestMeta } from "../audit/audit-log.js";
-import { revocationStamp, type AuthInfo, type Core } from "../core.js";
+import type { AuthInfo, Core } from "../core.js";
 import { AuthError } from "../errors.js";
+import { revoke } from "../revocation/revoke.js";
 import type { UserRecord } from "../store/store.js";
-import { normalizeRoles } from "./account-fields.js";
+import { normalizeRoles } from "../users/user-fields.js";
 
 /**
  * The role the admin API requires (http/routes/admin-routes.ts) — what "admin" means everywhere:
@@ -10,20 +12,12 @@ import { normalizeRoles } from "./account-fields.js";
  */
 export const ADMIN_ROLE = "admin";
 
-/**
- * Who runs an admin operation, for the audit trail: an admin's session through the HTTP API, or
- * the operator at the command line. The operations below are the same for both.
- */
-export interface AdminActor {
-  /** The admin's user id, or "cli". */
-  by: string;
-  sessionId: string | null;
+/** The caller of the admin API as an actor; FORBIDDEN without the admin role. */
+export function adminActor(auth: AuthInfo): AdminActor {
+  if (!auth.roles.includes(ADMIN_ROLE))
+    throw new AuthError("FORBIDDEN", `Requires role ${ADMIN_ROLE}`);
+  return { kind: "admin", userId: auth.userId, sessionId: auth.sessionId };
 }
-
-export const actorOf = (auth: AuthInfo): AdminActor => ({
-  by: auth.userId,
-  sessionId: auth.sessionId,
-});
 
 export async function listUsers(
   core: Core,
@@ -39,46 +33,48 @@ export async function listUsers(
  */
 export async function setUserRoles(
   core: Core,
-  actor: AdminActor,
+  by: Administrator,
   userId: string,
   roles: string[],
   meta: RequestMeta,
 ): Promise<UserRecord> {
   const normalized = normalizeRoles(roles);
-  const user = await core.store.setUserRoles(userId, normalized, {
-    ...revocationStamp(core, "roles-changed"),
-    protectedRole: ADMIN_ROLE,
+  const user = await revoke(core, meta, {
+    reason: "roles-changed",
+    by,
+    change: (stamp) =>
+      core.store.setUserRoles(userId, normalized, { ...stamp, protectedRole: ADMIN_ROLE }),
+    audit: (outcome) =>
+      typeof outcome === "string"
+        ? null
+        : {
+            type: "roles.changed",
+            userId,
+            sessionId: actingSession(by),
+            detail: { roles: normalized },
+          },
   });
   if (user === "not-found") throw new AuthError("NOT_FOUND", "No such user");
   if (user === "last-holder") throw lastAdmin("remove the admin role of");
-  await core.revocations.recorded();
-  await core.audit.record("roles.changed", meta, {
-    userId,
-    sessionId: actor.sessionId,
-    detail: { roles: normalized, by: actor.by },
-  });
   return user;
 }
 
 /** Deletes a user; every session ends at once. The last admin cannot be deleted (LAST_ADMIN). */
 export async function deleteUser(
   core: Core,
-  actor: AdminActor,
+  by: Administrator,
   userId: string,
   meta: RequestMeta,
 ): Promise<void> {
-  const outcome = await core.store.deleteUser(userId, {
-    ...revocationStamp(core, "user-deleted"),
-    protectedRole: ADMIN_ROLE,
+  const outcome = await revoke(core, meta, {
+    reason: "user-deleted",
+    by,
+    change: (stamp) => core.store.deleteUser(userId, { ...stamp, protectedRole: ADMIN_ROLE }),
+    audit: (deleted) =>
+      deleted === "deleted" ? { type: "user.deleted", userId, sessionId: actingSession(by) } : null,
   });
   if (outcome === "not-found") throw new AuthError("NOT_FOUND", "No such user");
   if (outcome === "last-holder") throw lastAdmin("delete");
-  await core.revocations.recorded();
-  await core.audit.record("user.deleted", meta, {
-    userId,
-    sessionId: actor.sessionId,
-    detail: { by: actor.by },
-  });
 }
 
 function lastAdmin(action: string): AuthError {

@@ -1,7 +1,9 @@
+import type { UserActor } from "../actor.js";
 import type { RequestMeta } from "../audit/audit-log.js";
-import { revocationStamp, type AuthInfo, type Core } from "../core.js";
+import type { Core } from "../core.js";
 import { AuthError } from "../errors.js";
 import { assertAcceptablePassword } from "../passwords/password-policy.js";
+import { revoke } from "../revocation/revoke.js";
 import { slidingExpiry, tokensFor, type IssuedTokens } from "../sessions/issue-tokens.js";
 import { deriveRefreshToken, hashRefreshToken } from "../tokens/refresh-token.js";
 
@@ -16,13 +18,13 @@ import { deriveRefreshToken, hashRefreshToken } from "../tokens/refresh-token.js
  */
 export async function changePassword(
   core: Core,
-  auth: AuthInfo,
+  by: UserActor,
   input: { currentPassword: string; newPassword: string },
   meta: RequestMeta,
 ): Promise<IssuedTokens> {
   assertAcceptablePassword(input.newPassword, "newPassword");
-  const user = await core.store.findUserById(auth.userId);
-  const session = await core.store.findSession(auth.sessionId);
+  const user = await core.store.findUserById(by.userId);
+  const session = await core.store.findSession(by.sessionId);
   if (user === null || session === null || session.revokedAt !== null) {
     throw new AuthError("SESSION_REVOKED", "Session has been revoked");
   }
@@ -45,7 +47,7 @@ export async function changePassword(
       wrongGuess = true;
       await core.audit.record("login.failed", meta, {
         userId: user.id,
-        sessionId: auth.sessionId,
+        sessionId: by.sessionId,
         detail: { during: "password-change" },
       });
       throw new AuthError("INVALID_CREDENTIALS", "Current password is incorrect");
@@ -55,23 +57,35 @@ export async function changePassword(
   }
 
   const passwordHash = await core.passwords.hash(input.newPassword);
-  const stamp = revocationStamp(core, "password-changed");
-  const now = stamp.now;
-  const outcome = await core.store.changePassword({
-    ...stamp,
-    userId: user.id,
-    passwordHash,
-    fromCredentialVersion: user.credentialVersion,
-    keepSessionId: session.id,
+  const outcome = await revoke(core, meta, {
+    reason: "password-changed",
+    by,
+    change: (stamp) =>
+      core.store.changePassword({
+        ...stamp,
+        userId: user.id,
+        passwordHash,
+        fromCredentialVersion: user.credentialVersion,
+        keepSessionId: session.id,
+      }),
+    audit: (change) =>
+      change.changed
+        ? {
+            type: "password.changed",
+            userId: user.id,
+            sessionId: session.id,
+            detail: { sessionsRevoked: change.revokedSessionIds.length },
+          }
+        : null,
   });
   if (!outcome.changed) {
     if (outcome.reason === "session-ended")
       throw new AuthError("SESSION_REVOKED", "Session has been revoked");
     throw new AuthError("INVALID_CREDENTIALS", "Current password is incorrect");
   }
-  await core.revocations.recorded();
 
   // Rotate this session's refresh token too: the one issued before the change is retired.
+  const now = core.clock.now();
   const next = session.generation + 1;
   const expiresAt = slidingExpiry(core, now, session.maxExpiresAt);
   const rotated = await core.store.rotateRefreshToken({
@@ -88,11 +102,6 @@ export async function changePassword(
   const current = rotated
     ? { ...session, generation: next, expiresAt }
     : await core.store.findSession(session.id);
-  await core.audit.record("password.changed", meta, {
-    userId: user.id,
-    sessionId: session.id,
-    detail: { sessionsRevoked: outcome.revokedSessionIds.length },
-  });
   // Revoked right after the change committed (a logout racing it): the password is changed, but
   // this session has ended like any other.
   if (current === null || current.revokedAt !== null)

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { auditedBy, type Administrator } from "../actor.js";
 import type { RequestMeta } from "../audit/audit-log.js";
 import type { Core } from "../core.js";
 import { AuthError } from "../errors.js";
 import { assertAcceptablePassword } from "../passwords/password-policy.js";
 import { startSession, type IssuedTokens } from "../sessions/issue-tokens.js";
-import { normalizeEmail, normalizeName } from "./account-fields.js";
+import type { UserRecord } from "../store/store.js";
+import { normalizeEmail, normalizeName } from "../users/user-fields.js";
 
 export const DEFAULT_ROLES = ["user"];
 
@@ -33,11 +35,30 @@ export async function register(
   return issued;
 }
 
+/**
+ * Creates an account without signing it in — for the command line, or the first admin at
+ * startup; null when the email is taken. The fields are checked by the caller (user-fields.ts).
+ */
+export async function createAccount(
+  core: Core,
+  by: Administrator,
+  fields: { email: string; name: string | null; password: string; roles: string[] },
+  meta: RequestMeta,
+): Promise<UserRecord | null> {
+  const user = await createUser(core, fields);
+  if (user !== null)
+    await core.audit.record("user.registered", meta, {
+      userId: user.id,
+      detail: { by: auditedBy(by) },
+    });
+  return user;
+}
+
 /** Inserts a user with a fresh argon2id hash; null when the email is taken. */
-export async function createUser(
+async function createUser(
   core: Core,
   fields: { email: string; name: string | null; password: string; roles: string[] },
-) {
+): Promise<UserRecord | null> {
   return core.store.createUser({
     id: randomUUID(),
     email: fields.email,

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
-import type { Store } from "../store/store.js";
+import type { AuditStore } from "../store/store.js";
 
 export type AuditEventType =
   | "user.registered"
@@ -43,7 +43,7 @@ export interface RequestMeta {
  */
 export class AuditLog {
   constructor(
-    private readonly store: Store,
+    private readonly store: AuditStore,
     private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly listener?: (event: AuditEvent) => void,

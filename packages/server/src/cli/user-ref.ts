@@ -1,5 +1,4 @@
-import { normalizeEmail } from "../accounts/account-fields.js";
-import type { AdminActor } from "../accounts/admin.js";
+import { normalizeEmail } from "../users/user-fields.js";
 import type { Core } from "../core.js";
 import type { UserRecord } from "../store/store.js";
 import { DataError, UsageError } from "./command.js";
@@ -33,6 +32,3 @@ export async function findUser(core: Core, ref: UserRef): Promise<UserRecord> {
 
 /** Audit events of CLI actions carry no IP; the user agent says where they came from. */
 export const CLI_META = { ip: null, userAgent: "baton-cli" };
-
-/** The operator at the command line, as the actor of an admin operation. */
-export const CLI_ACTOR: AdminActor = { by: "cli", sessionId: null };

@@ -1,5 +1,5 @@
 import type { Core } from "../core.js";
-import type { ClusterBus } from "../redis/cluster-bus.js";
+import type { ClusterBus } from "../cluster/cluster-bus.js";
 import { reloadSigningKeys, rotateSigningKey } from "../tokens/key-rotation.js";
 
 /** How often expired sessions, tokens and revocations are purged. */

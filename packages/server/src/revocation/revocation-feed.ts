@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
-import type { ClusterBus } from "../redis/cluster-bus.js";
-import type { RevocationCursor, Store } from "../store/store.js";
+import type { ClusterBus } from "../cluster/cluster-bus.js";
+import type { RevocationCursor, RevocationStore } from "../store/store.js";
 import type { Denylist } from "./denylist.js";
 
 /**
@@ -20,7 +20,7 @@ export class RevocationFeed {
   private cursor: RevocationCursor | null = null;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<RevocationStore, "listRevocations">,
     private readonly denylist: Denylist,
     private readonly clock: Clock,
     private readonly bus: ClusterBus,

@@ -1,5 +1,5 @@
 import type { RequestMeta } from "../audit/audit-log.js";
-import { normalizeEmail } from "../accounts/account-fields.js";
+import { normalizeEmail } from "../users/user-fields.js";
 import type { Core } from "../core.js";
 import { AuthError } from "../errors.js";
 import type { GuessBudget } from "../rate-limit/login-throttle.js";

@@ -1,6 +1,8 @@
 import type { RequestMeta } from "../audit/audit-log.js";
-import { revocationStamp, type Core } from "../core.js";
+import { SYSTEM_ACTOR } from "../actor.js";
+import type { Core } from "../core.js";
 import { AuthError } from "../errors.js";
+import { revoke } from "../revocation/revoke.js";
 import type { RefreshTokenMatch } from "../store/store.js";
 import {
   deriveRefreshToken,
@@ -139,17 +141,23 @@ async function recovered(
   return tokensFor(core, match.user, match.session);
 }
 
+/** Reuse detection ends the session: Baton's rule acts, whoever presented the token. */
 async function reuse(core: Core, match: RefreshTokenMatch, meta: RequestMeta): Promise<never> {
-  await core.store.revokeSession(match.session.id, revocationStamp(core, "refresh-token-reuse"));
-  await core.revocations.recorded();
-  await core.audit.record("refresh.reused", meta, {
-    userId: match.user.id,
-    sessionId: match.session.id,
-    detail: {
-      presentedGeneration: match.generation,
-      currentGeneration: match.session.generation,
-      retiredAt: match.retiredAt,
-    },
+  await revoke(core, meta, {
+    reason: "refresh-token-reuse",
+    by: SYSTEM_ACTOR,
+    change: (stamp) => core.store.revokeSession(match.session.id, stamp),
+    // Audited even when a concurrent request revoked the session first: the reuse happened.
+    audit: () => ({
+      type: "refresh.reused",
+      userId: match.user.id,
+      sessionId: match.session.id,
+      detail: {
+        presentedGeneration: match.generation,
+        currentGeneration: match.session.generation,
+        retiredAt: match.retiredAt,
+      },
+    }),
   });
   throw new AuthError(
     "REFRESH_REUSED",

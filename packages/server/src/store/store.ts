@@ -1,13 +1,27 @@
 /**
- * The storage Baton needs, named after what it does. Every implementation passes the same
- * conformance suite (test/store/conformance.ts). Times are milliseconds since the epoch.
- * A store that cannot reach its database throws StoreUnavailableError (answered as 503).
+ * The storage Baton needs, named after what it does: one role interface per concern, which
+ * `Store` joins. A custom store (`BatonOptions.store`) implements them all, and proves it with
+ * the conformance suite Baton's SQLite and PostgreSQL stores run: `storeConformance` from
+ * `@baton/server/testing` (src/testing/store-conformance.ts). Times are milliseconds since the
+ * epoch. A store that cannot reach its database throws StoreUnavailableError (answered as 503).
  */
-export interface Store {
+export interface Store
+  extends StoreLifecycle, UserStore, SessionStore, RevocationStore, SigningKeyStore, AuditStore {}
+
+/** The store itself: health, upkeep, shutdown. */
+export interface StoreLifecycle {
   /** Round-trip to the database; throws StoreUnavailableError when it does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Deletes sessions past their expiry (with their tokens) and revocations past theirs. */
+  deleteExpired(now: number): Promise<{ sessions: number; revocations: number }>;
+}
 
+/**
+ * Accounts: creating and reading them. The changes that end sessions or make access tokens stale
+ * (password, roles, deletion) are in RevocationStore.
+ */
+export interface UserStore {
   /** Returns null when the (normalised) email is already registered. */
   createUser(user: NewUser): Promise<UserRecord | null>;
   findUserByEmail(email: string): Promise<UserRecord | null>;
@@ -26,6 +40,46 @@ export interface Store {
     userId: string,
     rehash: { passwordHash: string; credentialVersion: number; now: number },
   ): Promise<boolean>;
+}
+
+/** Sessions (one per device sign-in) and their refresh tokens. */
+export interface SessionStore {
+  /**
+   * Creates a session with its first refresh token (generation 0) — only if the user still exists
+   * and its credential version is still `credentialVersion`, the one the sign-in verified. Returns
+   * false, creating nothing, otherwise (the password changed or the user was deleted meanwhile).
+   */
+  createSession(
+    session: NewSession,
+    tokenHash: string,
+    credentialVersion: number,
+  ): Promise<boolean>;
+  /** Finds the session (and user) a refresh token belongs to, current or retired. */
+  findByRefreshToken(tokenHash: string): Promise<RefreshTokenMatch | null>;
+  /**
+   * Atomically retires the session's current token (generation `fromGeneration`) and makes
+   * `tokenHash` current as generation `fromGeneration + 1`. Exactly one concurrent caller for a
+   * given generation gets true; the others get false and change nothing.
+   */
+  rotateRefreshToken(rotation: Rotation): Promise<boolean>;
+  /**
+   * Records that the session's current token (generation `generation`) was handed out again, to
+   * a holder of its parent (refresh recovery). Conditional on the session still being live at
+   * that generation, so it can never mark a token a racing rotation has already retired.
+   * Idempotent: every concurrent caller for the same generation gets true.
+   */
+  markRedelivered(sessionId: string, generation: number): Promise<boolean>;
+  findSession(sessionId: string): Promise<SessionRecord | null>;
+  listActiveSessions(userId: string, now: number): Promise<SessionRecord[]>;
+}
+
+/**
+ * Every change that ends sessions or makes access tokens stale, each in ONE transaction with the
+ * revocation rows it records (so a revocation is never lost, nor recorded without its change),
+ * and the read of those rows that keeps every instance's denylist up to date. Each change takes
+ * a `RevocationStamp` (revocation/revoke.ts makes it).
+ */
+export interface RevocationStore {
   /**
    * In one transaction: sets the new password hash and raises the credential version — only if
    * it is still `fromCredentialVersion`, the one whose password the caller verified — and revokes
@@ -54,33 +108,6 @@ export interface Store {
   ): Promise<"deleted" | "not-found" | "last-holder">;
 
   /**
-   * Creates a session with its first refresh token (generation 0) — only if the user still exists
-   * and its credential version is still `credentialVersion`, the one the sign-in verified. Returns
-   * false, creating nothing, otherwise (the password changed or the user was deleted meanwhile).
-   */
-  createSession(
-    session: NewSession,
-    tokenHash: string,
-    credentialVersion: number,
-  ): Promise<boolean>;
-  /** Finds the session (and user) a refresh token belongs to, current or retired. */
-  findByRefreshToken(tokenHash: string): Promise<RefreshTokenMatch | null>;
-  /**
-   * Atomically retires the session's current token (generation `fromGeneration`) and makes
-   * `tokenHash` current as generation `fromGeneration + 1`. Exactly one concurrent caller for a
-   * given generation gets true; the others get false and change nothing.
-   */
-  rotateRefreshToken(rotation: Rotation): Promise<boolean>;
-  /**
-   * Records that the session's current token (generation `generation`) was handed out again, to
-   * a holder of its parent (refresh recovery). Conditional on the session still being live at
-   * that generation, so it can never mark a token a racing rotation has already retired.
-   * Idempotent: every concurrent caller for the same generation gets true.
-   */
-  markRedelivered(sessionId: string, generation: number): Promise<boolean>;
-  findSession(sessionId: string): Promise<SessionRecord | null>;
-  listActiveSessions(userId: string, now: number): Promise<SessionRecord[]>;
-  /**
    * Revokes one live session (of `userId` when given) and records the revocation.
    * Returns false when there was no such live session.
    */
@@ -98,16 +125,20 @@ export interface Store {
    * returns every revocation (once; a repeat would be harmless, applying one is idempotent).
    */
   listRevocations(since: RevocationCursor | null, now: number): Promise<RevocationPage>;
+}
 
+/** Signing keys of the EdDSA key ring; private keys arrive sealed (secrets/seal.ts). */
+export interface SigningKeyStore {
   listSigningKeys(): Promise<SigningKeyRecord[]>;
   addSigningKey(key: SigningKeyRecord): Promise<void>;
   retireSigningKey(kid: string, now: number): Promise<void>;
+}
 
+/** Security events (audit/audit-log.ts). */
+export interface AuditStore {
   appendAudit(event: AuditRecord): Promise<void>;
   /** Newest first; of one user when `userId` is given. */
   listAuditEvents(filter: { userId?: string; limit: number }): Promise<AuditRecord[]>;
-  /** Deletes sessions past their expiry (with their tokens) and revocations past theirs. */
-  deleteExpired(now: number): Promise<{ sessions: number; revocations: number }>;
 }
 
 export interface NewUser {

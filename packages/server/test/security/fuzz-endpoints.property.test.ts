@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_CODES, ERROR_STATUS, type ErrorCode } from "@baton/server";
-import { normalizeEmail } from "../../src/accounts/account-fields.js";
+import { normalizeEmail } from "../../src/users/user-fields.js";
 import { allRoutes, routeUrl } from "../../src/http/routes/all-routes.js";
 import type { Route } from "../../src/http/route.js";
 import {

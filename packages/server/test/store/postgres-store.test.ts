@@ -1,8 +1,9 @@
 import pg from "pg";
+import * as vitest from "vitest";
 import { describe, expect, it } from "vitest";
 import { openStore, type Store } from "@baton/server";
 import { freshPostgresSchema, probePostgres, serviceAvailable } from "../helpers/services.js";
-import { storeConformance } from "./store-conformance.js";
+import { storeConformance } from "@baton/server/testing";
 
 const available = await serviceAvailable("PostgreSQL", probePostgres);
 
@@ -62,6 +63,7 @@ describe.runIf(available)("PostgreSQL", () => {
 
   const urls = new WeakMap<Store, string>();
   storeConformance(
+    vitest,
     "PostgreSQL",
     async () => {
       const schema = await freshPostgresSchema();

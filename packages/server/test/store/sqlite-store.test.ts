@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
+import * as vitest from "vitest";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "@baton/server";
-import { storeConformance } from "./store-conformance.js";
+import { storeConformance } from "@baton/server/testing";
 
 const dir = mkdtempSync(join(tmpdir(), "baton-store-"));
 let n = 0;
@@ -12,6 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const files = new WeakMap<Store, string>();
 storeConformance(
+  vitest,
   "SQLite file",
   async () => {
     const file = join(dir, `store-${++n}.db`);
@@ -47,7 +49,7 @@ storeConformance(
     },
   },
 );
-storeConformance("SQLite in memory", () => openStore("sqlite::memory:"));
+storeConformance(vitest, "SQLite in memory", () => openStore("sqlite::memory:"));
 
 describe("0003_credential_version on a database from before it", () => {
   it("adds credential_version (0) and rewrites emails stored with a trailing dot, unless the dotless spelling is another account", async () => {

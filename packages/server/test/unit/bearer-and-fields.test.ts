@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readBearerToken } from "../../src/tokens/bearer.js";
-import {
-  normalizeEmail,
-  normalizeName,
-  normalizeRoles,
-} from "../../src/accounts/account-fields.js";
+import { normalizeEmail, normalizeName, normalizeRoles } from "../../src/users/user-fields.js";
 import { assertAcceptablePassword } from "../../src/passwords/password-policy.js";
 import { PasswordHasher } from "../../src/passwords/password-hasher.js";
 import { hash as bcryptHash } from "@node-rs/bcrypt";

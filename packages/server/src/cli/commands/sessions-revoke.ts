@@ -1,4 +1,5 @@
-import { revocationStamp } from "../../core.js";
+import { CLI_ACTOR } from "../../actor.js";
+import { logoutAll } from "../../sessions/end-session.js";
 import { UsageError, parseCommandLine, positionals, writeJson, type Command } from "../command.js";
 import { withBaton } from "../environment.js";
 import { CLI_META, findUser, parseUserRef } from "../user-ref.js";
@@ -37,13 +38,7 @@ Exit codes: 0 done (also when there was no live session), 1 runtime failure, 2 u
     return withBaton(io, async (baton) => {
       const { core } = baton;
       const user = await findUser(core, userRef);
-      // What sessions/end-session.ts logoutAll does, with the CLI as the actor.
-      const ids = await core.store.revokeUserSessions(user.id, revocationStamp(core, "logout-all"));
-      await core.revocations.recorded();
-      await core.audit.record("sessions.revoked_all", CLI_META, {
-        userId: user.id,
-        detail: { count: ids.length, by: "cli" },
-      });
+      const ids = await logoutAll(core, CLI_ACTOR, user.id, CLI_META);
       if (parsed.values.json)
         writeJson(io, { userId: user.id, email: user.email, revoked: ids.length });
       else

@@ -1,5 +1,6 @@
-import { normalizeEmail, normalizeName, normalizeRoles } from "../../accounts/account-fields.js";
-import { DEFAULT_ROLES, createUser } from "../../accounts/register.js";
+import { normalizeEmail, normalizeName, normalizeRoles } from "../../users/user-fields.js";
+import { DEFAULT_ROLES, createAccount } from "../../accounts/register.js";
+import { CLI_ACTOR } from "../../actor.js";
 import { toPublicUser } from "../../accounts/user-view.js";
 import { isAuthError } from "../../errors.js";
 import { assertAcceptablePassword } from "../../passwords/password-policy.js";
@@ -71,12 +72,8 @@ Exit codes: 0 created, 1 runtime failure, 2 usage error or invalid value,
     });
 
     return withBaton(io, async (baton) => {
-      const user = await createUser(baton.core, fields);
+      const user = await createAccount(baton.core, CLI_ACTOR, fields, CLI_META);
       if (user === null) throw new DataError(`${fields.email} is already registered`);
-      await baton.core.audit.record("user.registered", CLI_META, {
-        userId: user.id,
-        detail: { by: "cli" },
-      });
       if (values.json) writeJson(io, toPublicUser(user));
       else
         io.stdout.write(

@@ -1,4 +1,5 @@
-import { normalizeRoles } from "../../accounts/account-fields.js";
+import { CLI_ACTOR } from "../../actor.js";
+import { normalizeRoles } from "../../users/user-fields.js";
 import { setUserRoles } from "../../accounts/admin.js";
 import { toPublicUser } from "../../accounts/user-view.js";
 import { isAuthError } from "../../errors.js";
@@ -12,7 +13,7 @@ import {
   type Command,
 } from "../command.js";
 import { withBaton } from "../environment.js";
-import { CLI_ACTOR, CLI_META, findUser, parseUserRef } from "../user-ref.js";
+import { CLI_META, findUser, parseUserRef } from "../user-ref.js";
 
 const NAME = "users set-roles";
 
@@ -55,7 +56,6 @@ Exit codes: 0 changed, 1 runtime failure, 2 usage error or invalid role name,
     return withBaton(io, async (baton) => {
       const { core } = baton;
       const user = await findUser(core, userRef);
-      // The admin API's operation itself, so the CLI obeys the same rules (LAST_ADMIN).
       let updated;
       try {
         updated = await setUserRoles(core, CLI_ACTOR, user.id, roles, CLI_META);

@@ -1,4 +1,4 @@
-import { normalizeEmail, normalizeName, normalizeRoles } from "../../accounts/account-fields.js";
+import { normalizeEmail, normalizeName, normalizeRoles } from "../../users/user-fields.js";
 import { DEFAULT_ROLES } from "../../accounts/register.js";
 
 /** Why a row was not imported. Stable: scripts may count them from the `--report` file. */

@@ -1,5 +1,6 @@
 import type { RefreshTransport } from "@baton/protocol";
 import { changePassword } from "../../accounts/change-password.js";
+import { userActor } from "../../actor.js";
 import { register } from "../../accounts/register.js";
 import { toPublicUser } from "../../accounts/user-view.js";
 import { AuthError } from "../../errors.js";
@@ -139,7 +140,7 @@ export const passwordRoute = defineRoute({
       cookie !== undefined &&
       (await sessionIdOfRefreshToken(core, cookie)) === auth.sessionId;
     const transport = answerTransport(requested, inCookie ? "cookie" : "body");
-    const issued = await changePassword(core, auth, body, meta);
+    const issued = await changePassword(core, userActor(auth), body, meta);
     // The device cookies issued before are void now (bound to the old password): renew this one.
     const devices = readDeviceCookies(headers.cookie, core.config);
     return withDeviceCookie(

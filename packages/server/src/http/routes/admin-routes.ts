@@ -1,4 +1,10 @@
-import { ADMIN_ROLE, actorOf, deleteUser, listUsers, setUserRoles } from "../../accounts/admin.js";
+import {
+  ADMIN_ROLE,
+  adminActor,
+  deleteUser,
+  listUsers,
+  setUserRoles,
+} from "../../accounts/admin.js";
 import { toPublicUser } from "../../accounts/user-view.js";
 import {
   DEFAULT_PAGE_LIMIT,
@@ -55,7 +61,7 @@ export const setRolesRoute = defineRoute({
     ...lastAdmin,
   },
   async handle({ core, auth, params, body, meta }) {
-    const user = await setUserRoles(core, actorOf(auth), params.id, body.roles, meta);
+    const user = await setUserRoles(core, adminActor(auth), params.id, body.roles, meta);
     return { status: 200, body: { user: toPublicUser(user) } };
   },
 });
@@ -75,7 +81,7 @@ export const deleteUserRoute = defineRoute({
     ...lastAdmin,
   },
   async handle({ core, auth, params, meta }) {
-    await deleteUser(core, actorOf(auth), params.id, meta);
+    await deleteUser(core, adminActor(auth), params.id, meta);
     return { status: 204 };
   },
 });

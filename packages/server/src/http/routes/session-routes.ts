@@ -7,6 +7,7 @@ import {
   revokeRefreshToken,
 } from "../../sessions/end-session.js";
 import { authenticate } from "../../sessions/authenticate.js";
+import { userActor } from "../../actor.js";
 import { AuthError } from "../../errors.js";
 import type { AuthInfo } from "../../core.js";
 import { answerTransport, presentedRefreshToken } from "../presented-refresh-token.js";
@@ -98,7 +99,7 @@ export const logoutAllRoute = defineRoute({
   rateLimited: true,
   responses: { 204: { description: "All sessions ended" } },
   async handle({ core, auth, meta }) {
-    await logoutAll(core, auth, meta);
+    await logoutAll(core, userActor(auth), auth.userId, meta);
     return { status: 204, headers: { "set-cookie": clearedRefreshCookie(core.config) } };
   },
 });
@@ -116,7 +117,7 @@ export const sessionsRoute = defineRoute({
     200: { description: "Sessions, most recently used first", schema: SessionsResponseSchema },
   },
   async handle({ core, auth }) {
-    return { status: 200, body: { sessions: await listSessions(core, auth) } };
+    return { status: 200, body: { sessions: await listSessions(core, userActor(auth)) } };
   },
 });
 
@@ -134,7 +135,7 @@ export const revokeSessionRoute = defineRoute({
     404: { description: "NOT_FOUND", schema: ErrorBodySchema },
   },
   async handle({ core, auth, params, meta }) {
-    await revokeOwnSession(core, auth, params.id, meta);
+    await revokeOwnSession(core, userActor(auth), params.id, meta);
     return { status: 204 };
   },
 });

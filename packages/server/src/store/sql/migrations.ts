@@ -136,7 +136,7 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .execute();
 
         // Emails are now stored without the trailing dot of a fully qualified domain
-        // (`ada@example.com.` is `ada@example.com`, account-fields.ts). Rows stored before keep
+        // (`ada@example.com.` is `ada@example.com`, users/user-fields.ts). Rows stored before keep
         // working: each is rewritten to the new spelling unless that spelling is already another
         // account (two accounts of one mailbox cannot be merged by a migration: which password?);
         // such a row keeps its old spelling, reachable by id and listed by the admin API.

@@ -6,7 +6,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { ERROR_CODES, ERROR_STATUS, type ErrorCode } from "@baton/protocol";
 import { decodeJwt } from "jose";
 import { expect } from "vitest";
-import { normalizeEmail } from "../../../src/accounts/account-fields.js";
+import { normalizeEmail } from "../../../src/users/user-fields.js";
 import type { ApiResponse } from "../../helpers/http-client.js";
 import type { TestServer } from "../../helpers/test-server.js";
 

@@ -1,3 +1,5 @@
+/** The fields of a user record and their rules, shared by login (sessions/) and the account operations. */
+
 import { AuthError } from "../errors.js";
 
 const EMAIL_SHAPE = /^[^\s@"<>()[\]\\,;:]+@[^\s@"<>()[\]\\,;:]+\.[^\s@"<>()[\]\\,;:]+$/u;

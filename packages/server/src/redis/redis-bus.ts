@@ -1,20 +1,5 @@
 import type { Redis } from "ioredis";
-
-/** What one instance tells the others: new revocations to read, or signing keys to reload. */
-export type ClusterEvent = "revocations" | "keys";
-
-export interface ClusterBus {
-  publish(event: ClusterEvent): Promise<void>;
-  subscribe(handler: (event: ClusterEvent) => void): void;
-  close(): Promise<void>;
-}
-
-/** A single instance has no one to tell. */
-export const localBus: ClusterBus = {
-  publish: () => Promise.resolve(),
-  subscribe: () => undefined,
-  close: () => Promise.resolve(),
-};
+import type { ClusterBus, ClusterEvent } from "../cluster/cluster-bus.js";
 
 const CHANNEL = "baton:events";
 
