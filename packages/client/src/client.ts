@@ -11,6 +11,7 @@ import { createHeldToken, type HeldToken } from "./held-token.js";
 import { consoleLogger, redactingLogger } from "./logger.js";
 import { createRefreshCycle } from "./refresh-cycle.js";
 import { createRefreshScheduler } from "./refresh-scheduler.js";
+import { createSessionHint } from "./session-hint.js";
 import { createStoredRefreshToken } from "./stored-refresh-token.js";
 import { createTabSync } from "./tab-sync.js";
 import { RENEWABLE_CODES, type TokenAccess } from "./token-access.js";
@@ -70,7 +71,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       : undefined;
   const environment =
     options.environment !== undefined ? options.environment : browser ? { window, document } : null;
-  const pageLocation = (globalThis as { location?: { origin?: string } }).location;
+  const pageLocation = (globalThis as { location?: { href?: string; origin?: string } }).location;
   const attachesTo = createTokenOriginPolicy({
     baseUrl: options.baseUrl,
     pageOrigin: pageLocation?.origin,
@@ -123,6 +124,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       log.warn("refresh failed; pausing before the next attempt", { error, pauseMs });
       if (attached) scheduler.schedule(until);
     },
+    mayHaveSession: createSessionHint({
+      enabled: options.sessionHint ?? true,
+      cookieTransport: mode === "cookie",
+      baseUrl: options.baseUrl,
+      document: browser ? document : undefined,
+      pageUrl: pageLocation?.href,
+    }),
   });
   const sessionEndedHandlers = new Set<(reason: SessionEndReason) => void>();
   const tokenRefreshedHandlers = new Set<(event: TokenRefreshedEvent) => void>();

@@ -59,6 +59,11 @@ export interface RefreshCycleOptions {
   endSession: (reason: SessionEndReason) => void;
   /** A cycle failed without ending the session; the next one waits until `until`. */
   onPause: (failure: { error: unknown; pauseMs: number; until: number }) => void;
+  /**
+   * Whether a session can exist to restore when no token is held; `false` ends the restore as
+   * "no session" without a request (the session hint cookie is absent).
+   */
+  mayHaveSession: () => boolean;
 }
 
 // Pauses after a failed refresh cycle start around 5 s and grow to `maxPauseMs`.
@@ -145,6 +150,7 @@ export function createRefreshCycle(options: RefreshCycleOptions): RefreshCycle {
       if (!held.isCurrent(epoch)) return abandon();
       // While we waited for the lock, another tab may have refreshed and sent us its token.
       if (held.replacedAndNotDue(stale)) return;
+      if (!held.current && !options.mayHaveSession()) return noSessionToRestore();
       const response = await options.requestTokens(timeoutMs);
       if (!held.isCurrent(epoch)) return abandon();
       await options.accept(response, stale === undefined ? "restore" : "refresh");
@@ -154,6 +160,13 @@ export function createRefreshCycle(options: RefreshCycleOptions): RefreshCycle {
   /** The session ended or was replaced during a refresh: callers use whatever is current now. */
   function abandon(): void {
     if (!held.current) throw new SessionEndedError(held.endReason);
+  }
+
+  /** What the server would answer (`401 REFRESH_MISSING`), without asking it. */
+  function noSessionToRestore(): never {
+    log.debug("no session hint cookie: nothing to restore, no request made");
+    options.endSession("REFRESH_MISSING");
+    throw new SessionEndedError(held.endReason);
   }
 
   function pause(error: unknown): void {

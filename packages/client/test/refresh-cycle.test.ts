@@ -57,6 +57,7 @@ async function setup(overrides: Partial<RefreshCycleOptions> = {}) {
       ended.push(reason);
     },
     onPause: ({ error, pauseMs }) => pauses.push({ error, pauseMs }),
+    mayHaveSession: () => true,
     ...overrides,
   });
   held.install(held.fromResponse(await api.login({ email: EMAIL, password: PASSWORD })));
@@ -170,5 +171,20 @@ describe("createRefreshCycle", () => {
     await expect(waiting).rejects.toMatchObject({ code: "LOGOUT" });
     await settle();
     expect(server.count(REFRESH)).toBe(0);
+  });
+
+  it("ends a restore as 'no session' without a request when no session can exist", async () => {
+    const { server, held, cycle, ended } = await setup({ mayHaveSession: () => false });
+    held.end("LOGOUT");
+    ended.length = 0;
+    await expect(cycle.renew(undefined, false)).rejects.toMatchObject({ code: "REFRESH_MISSING" });
+    expect(ended).toEqual(["REFRESH_MISSING"]);
+    expect(server.count(REFRESH)).toBe(0);
+  });
+
+  it("still refreshes a token it holds when no session hint is seen", async () => {
+    const { server, held, cycle } = await setup({ mayHaveSession: () => false });
+    await cycle.renew(held.current!.generation, false);
+    expect(server.count(REFRESH)).toBe(1);
   });
 });
