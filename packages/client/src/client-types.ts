@@ -105,6 +105,14 @@ export interface AuthClientOptions {
   environment?: WakeEnvironment | null;
   /** Extra origins `client.fetch` and `client.axios` may send the access token to. */
   tokenOrigins?: readonly string[];
+  /**
+   * Browsers with cookie transport: on page load, restore the session only when the page has the
+   * server's readable `baton_session=1` cookie (set and cleared with the refresh cookie); without
+   * it the client is `anonymous` at once and sends no `POST /refresh`, so an anonymous visit
+   * prints no 401 in the console. Applies only when the auth server is on the page's host (other
+   * hosts' cookies are invisible to scripts). `false` always asks the server. Default `true`.
+   */
+  sessionHint?: boolean;
   /** Restore the session and attach listeners immediately. Default `true`. */
   autoStart?: boolean;
   onSessionEnded?: (reason: SessionEndReason) => void;

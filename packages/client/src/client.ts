@@ -1,54 +1,24 @@
 import type { PublicUser, RefreshTransport, TokenResponse } from "@baton/protocol";
-import { decodeAccessToken } from "./access-token.js";
 import { createAuthApi } from "./auth-api.js";
 import { createStateStore } from "./auth-state.js";
 import { createAuthorizedFetch } from "./authorized-fetch.js";
 import { installAxiosInterceptors } from "./axios.js";
-import { backoffDelay, DEFAULT_BACKOFF, retryWithBackoff, type BackoffPolicy } from "./backoff.js";
+import { DEFAULT_BACKOFF, retryWithBackoff, type BackoffPolicy } from "./backoff.js";
 import type { AuthClient, AuthClientOptions, TokenRefreshedEvent } from "./client-types.js";
-import { sleep, systemClock } from "./clock.js";
-import { createSkewEstimator } from "./clock-skew.js";
-import {
-  createCrossTab,
-  type CrossTab,
-  type CrossTabMessage,
-  type LockManagerLike,
-} from "./cross-tab.js";
-import {
-  HttpError,
-  isSessionEndingCode,
-  isTransientError,
-  NetworkError,
-  SessionEndedError,
-  type SessionEndReason,
-} from "./errors.js";
+import { systemClock } from "./clock.js";
+import { HttpError, isTransientError, SessionEndedError, type SessionEndReason } from "./errors.js";
+import { createHeldToken, type HeldToken } from "./held-token.js";
 import { consoleLogger, redactingLogger } from "./logger.js";
-import { createRefreshScheduler, refreshLeadTime } from "./refresh-scheduler.js";
-import { createSingleFlight } from "./single-flight.js";
-import { RENEWABLE_CODES, type IssuedToken, type TokenAccess } from "./token-access.js";
+import { createRefreshCycle } from "./refresh-cycle.js";
+import { createRefreshScheduler } from "./refresh-scheduler.js";
+import { createSessionHint } from "./session-hint.js";
+import { createStoredRefreshToken } from "./stored-refresh-token.js";
+import { createTabSync } from "./tab-sync.js";
+import { RENEWABLE_CODES, type TokenAccess } from "./token-access.js";
 import { createTokenOriginPolicy } from "./token-origins.js";
 import { createMemoryTokenStore } from "./token-store.js";
-import {
-  createTransport,
-  serverDateSeconds,
-  type ApiResponse,
-  type FetchLike,
-} from "./transport.js";
+import { createTransport, type ApiResponse, type FetchLike } from "./transport.js";
 import { watchWakeEvents, type WakeReason } from "./wake-events.js";
-
-interface HeldToken extends IssuedToken {
-  /** Local clock. */
-  readonly expiresAt: number;
-  readonly ttlMs: number;
-  readonly obtainedAt: number;
-  /** When the proactive refresh is due (expiry minus lead time and jitter). */
-  readonly refreshAt: number;
-  readonly sessionId: string | undefined;
-}
-
-// Cool-downs after a failed refresh cycle start around 5 s and grow to `maxRefreshCooldownMs`.
-const COOLDOWN_BASE_MS = 5_000;
-const ENDED_SESSIONS_REMEMBERED = 32;
 
 /**
  * Creates the Baton token manager: access token in memory only, session restore through the
@@ -85,15 +55,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const log = redactingLogger(options.logger ?? (options.debug ? consoleLogger : undefined));
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.retry };
-  const cooldownPolicy: BackoffPolicy = {
-    ...DEFAULT_BACKOFF,
-    baseMs: COOLDOWN_BASE_MS,
-    maxMs: options.maxRefreshCooldownMs ?? 60_000,
-  };
   const requestTimeoutMs = options.requestTimeoutMs ?? 8_000;
-  const refreshTimeoutMs = Math.min(options.refreshTimeoutMs ?? 4_000, requestTimeoutMs);
-  const refreshGraceMs = options.refreshGraceMs ?? 10_000;
-  const store = mode === "body" ? (options.tokenStore ?? createMemoryTokenStore()) : undefined;
   const api = createAuthApi(
     createTransport({
       baseUrl: options.baseUrl,
@@ -103,369 +65,147 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }),
     mode,
   );
-  const crossTabSetting = options.crossTab ?? (browser && mode === "cookie");
+  const refreshTokens =
+    mode === "body"
+      ? createStoredRefreshToken(options.tokenStore ?? createMemoryTokenStore(), log)
+      : undefined;
   const environment =
     options.environment !== undefined ? options.environment : browser ? { window, document } : null;
+  const pageLocation = (globalThis as { location?: { href?: string; origin?: string } }).location;
   const attachesTo = createTokenOriginPolicy({
     baseUrl: options.baseUrl,
-    pageOrigin: (globalThis as { location?: { origin?: string } }).location?.origin,
+    pageOrigin: pageLocation?.origin,
     extraOrigins: options.tokenOrigins,
   });
 
-  const skew = createSkewEstimator();
   const state = createStateStore({ status: "loading", user: null }, (error) =>
     log.warn("a state listener threw", { error }),
   );
+  const held = createHeldToken({ clock, random });
   const scheduler = createRefreshScheduler({ clock, onDue: () => onRefreshDue() });
-  const refreshFlight = createSingleFlight<void>();
+  const tabs = createTabSync({
+    baseUrl: options.baseUrl,
+    setting: options.crossTab ?? (browser && mode === "cookie"),
+    clock,
+    defaultLockTimeoutMs: requestTimeoutMs + 5_000,
+    logger: log,
+    onToken(message) {
+      const adopted = held.fromOtherTab(message);
+      if (adopted) install(adopted, message.user, "other-tab", false);
+    },
+    onEnded(message) {
+      if (!held.endedElsewhere(message.sessionId)) return;
+      if (state.get().status === "anonymous") return;
+      endSession(message.reason, false);
+    },
+  });
+  const refreshes = createRefreshCycle({
+    clock,
+    random,
+    retry: policy,
+    maxPauseMs: options.maxRefreshCooldownMs ?? 60_000,
+    refreshTimeoutMs: Math.min(options.refreshTimeoutMs ?? 4_000, requestTimeoutMs),
+    refreshGraceMs: options.refreshGraceMs ?? 10_000,
+    logger: log,
+    held,
+    withLock: (operation) => tabs.withRefreshLock(operation),
+    requestTokens: async (timeoutMs) =>
+      api.refresh((await refreshTokens?.load(true)) ?? undefined, { timeoutMs }),
+    accept: acceptTokens,
+    endSession: (reason) => endSession(reason, true),
+    onPause({ error, pauseMs, until }) {
+      if (state.get().status === "loading" && !isTransientError(error)) {
+        // Not a network problem and not a session-ending answer (a CSRF or routing mistake):
+        // waiting will not fix it, so show the signed-out state instead of a spinner forever.
+        log.warn("session restore failed", { error });
+        state.set({ status: "anonymous", user: null });
+        return;
+      }
+      log.warn("refresh failed; pausing before the next attempt", { error, pauseMs });
+      if (attached) scheduler.schedule(until);
+    },
+    mayHaveSession: createSessionHint({
+      enabled: options.sessionHint ?? true,
+      cookieTransport: mode === "cookie",
+      baseUrl: options.baseUrl,
+      document: browser ? document : undefined,
+      pageUrl: pageLocation?.href,
+    }),
+  });
   const sessionEndedHandlers = new Set<(reason: SessionEndReason) => void>();
   const tokenRefreshedHandlers = new Set<(event: TokenRefreshedEvent) => void>();
   if (options.onSessionEnded) sessionEndedHandlers.add(options.onSessionEnded);
   if (options.onTokenRefreshed) tokenRefreshedHandlers.add(options.onTokenRefreshed);
 
-  let token: HeldToken | undefined;
-  let generation = 0;
-  // Bumped whenever the session ends or is replaced: answers that arrive for an older epoch
-  // belong to a dead branch and are dropped.
-  let sessionEpoch = 0;
-  let lastEndReason: SessionEndReason = "LOGOUT";
-  const endedSessions: string[] = [];
-  let refreshToken: string | null | undefined; // body transport; undefined = not loaded yet
-  let failedCycles = 0;
-  let cooldownUntil = 0;
-  let lastFailure: unknown;
-  let lastReactiveRefreshAt = Number.NEGATIVE_INFINITY;
-
-  const detached = createCrossTab({ name: "", clock, lockTimeoutMs: 0, logger: log });
-  let crossTab: CrossTab = detached;
   let holders = 0;
   // Bumped by dispose(), so that release functions handed out earlier become no-ops.
   let lifetime = 0;
   let attached = false;
   let restoreStarted = false;
-  let stopWatching = () => {};
+  let stopWatchingWake = () => {};
 
-  // ---- token bookkeeping -------------------------------------------------------------------
-
-  function holdToken(response: ApiResponse<TokenResponse>): HeldToken {
-    const { body, sentAt, receivedAt, headers } = response;
-    const claims = decodeAccessToken(body.accessToken);
-    const dateSeconds = serverDateSeconds(headers);
-    if (dateSeconds !== undefined) skew.observe({ serverSeconds: dateSeconds, sentAt, receivedAt });
-    let ttlMs = body.expiresIn * 1000;
-    let expiresAt = sentAt + ttlMs;
-    if (claims) {
-      skew.observe({ serverSeconds: claims.iat, sentAt, receivedAt });
-      ttlMs = (claims.exp - claims.iat) * 1000;
-      // A token cannot outlive its lifetime counted from when it reached us, whatever the skew
-      // estimate says.
-      expiresAt = Math.min(skew.toLocal(claims.exp * 1000), receivedAt + ttlMs);
-    }
-    return makeHeld(body.accessToken, expiresAt, ttlMs, receivedAt, claims?.sid);
-  }
-
-  function makeHeld(
-    accessToken: string,
-    expiresAt: number,
-    ttlMs: number,
-    obtainedAt: number,
-    sessionId: string | undefined,
-  ): HeldToken {
-    generation += 1;
-    return {
-      accessToken,
-      generation,
-      expiresAt,
-      ttlMs,
-      obtainedAt,
-      refreshAt: expiresAt - refreshLeadTime(ttlMs, random),
-      sessionId,
-    };
-  }
+  // ---- the session: tokens in, session out ---------------------------------------------------
 
   async function acceptTokens(
     response: ApiResponse<TokenResponse>,
     source: TokenRefreshedEvent["source"],
   ): Promise<void> {
-    const held = holdToken(response);
+    const next = held.fromResponse(response);
     const { refreshToken: rotated, user } = response.body;
-    if (store && rotated) {
-      refreshToken = rotated;
-      try {
-        await store.save(rotated);
-      } catch (error) {
-        log.warn("could not save the refresh token; it is kept in memory", { error });
-      }
-    }
-    install(held, user, source, true);
+    if (refreshTokens && rotated) await refreshTokens.save(rotated);
+    install(next, user, source, true);
   }
 
   function install(
-    held: HeldToken,
+    next: HeldToken,
     user: PublicUser,
     source: TokenRefreshedEvent["source"],
     broadcast: boolean,
   ): void {
-    if (token && token.sessionId !== held.sessionId) sessionEpoch += 1;
-    token = held;
-    failedCycles = 0;
-    cooldownUntil = 0;
+    held.install(next);
+    refreshes.reset();
     state.set({ status: "authenticated", user });
-    if (attached) scheduler.schedule(held.refreshAt);
+    if (attached) scheduler.schedule(next.refreshAt);
     log.debug("access token in use", {
       source,
-      expiresInMs: held.expiresAt - clock.now(),
-      refreshInMs: held.refreshAt - clock.now(),
+      expiresInMs: next.expiresAt - clock.now(),
+      refreshInMs: next.refreshAt - clock.now(),
     });
-    if (broadcast) {
-      crossTab.post({
-        type: "token",
-        accessToken: held.accessToken,
-        user,
-        expiresAt: held.expiresAt,
-        ttlMs: held.ttlMs,
-        obtainedAt: held.obtainedAt,
-        sessionId: held.sessionId,
-      });
-    }
+    if (broadcast) tabs.postToken(next, user);
     emit(tokenRefreshedHandlers, {
-      accessToken: held.accessToken,
+      accessToken: next.accessToken,
       user,
-      expiresAt: held.expiresAt,
+      expiresAt: next.expiresAt,
       source,
     });
   }
 
   function endSession(reason: SessionEndReason, broadcast: boolean): void {
     const wasAuthenticated = state.get().status === "authenticated";
-    const sessionId = token?.sessionId;
-    sessionEpoch += 1;
-    lastEndReason = reason;
-    if (sessionId) rememberEnded(sessionId);
-    token = undefined;
+    const sessionId = held.end(reason);
     scheduler.cancel();
-    failedCycles = 0;
-    cooldownUntil = 0;
-    if (store) {
-      refreshToken = null;
-      void Promise.resolve()
-        .then(() => store.clear())
-        .catch((error: unknown) => log.warn("could not clear the token store", { error }));
-    }
+    refreshes.reset();
+    refreshTokens?.clear();
     state.set({ status: "anonymous", user: null });
     log.debug("session ended", { reason, wasAuthenticated });
-    if (broadcast && sessionId) crossTab.post({ type: "ended", reason, sessionId });
+    if (broadcast && sessionId) tabs.postEnded(reason, sessionId);
     // A page that never had a session (restore found no cookie) has nothing that "ended".
     if (wasAuthenticated) emit(sessionEndedHandlers, reason);
   }
 
-  function rememberEnded(sessionId: string): void {
-    if (endedSessions.includes(sessionId)) return;
-    endedSessions.push(sessionId);
-    if (endedSessions.length > ENDED_SESSIONS_REMEMBERED) endedSessions.shift();
-  }
-
-  /**
-   * The refresh token to send. With a token store it is re-read every time (`fresh`), inside the
-   * refresh lock: another client sharing the store (another tab or process) may have rotated it,
-   * and sending an old copy after the grace window would look like theft.
-   */
-  async function loadRefreshToken(fresh = false): Promise<string | null> {
-    if ((refreshToken === undefined || fresh) && store) {
-      try {
-        refreshToken = await store.load();
-      } catch (error) {
-        log.warn("could not read the token store", { error });
-        refreshToken ??= null;
-      }
-    }
-    return refreshToken ?? null;
-  }
-
-  // ---- refreshing --------------------------------------------------------------------------
-
-  /**
-   * Makes sure the token of generation `stale` (or no token, when restoring) is replaced. All
-   * callers share one cycle. `reactive` marks refreshes forced by a server's 401.
-   */
-  function renewToken(stale: number | undefined, reactive: boolean): Promise<void> {
-    if (
-      token &&
-      stale !== undefined &&
-      token.generation !== stale &&
-      clock.now() < token.expiresAt
-    ) {
-      return Promise.resolve();
-    }
-    return refreshFlight.run(() => refreshCycle(stale, reactive));
-  }
-
-  async function refreshCycle(stale: number | undefined, reactive: boolean): Promise<void> {
-    if (clock.now() < cooldownUntil) throw lastFailure;
-    if (reactive) {
-      // A server that rejects even fresh tokens as expired (its clock is wrong, a role change
-      // loop) must not get one refresh per request: at most one reactive refresh per spacing.
-      const spacing = Math.min(5_000, Math.max(250, (token?.ttlMs ?? 20_000) / 4));
-      const wait = lastReactiveRefreshAt + spacing - clock.now();
-      if (wait > 0) await sleep(clock, wait);
-      lastReactiveRefreshAt = clock.now();
-    }
-    const epoch = sessionEpoch;
-    // When an attempt ends without an answer (time-out, connection lost) the server may have
-    // rotated the token anyway; it then accepts the presented token only for its grace window,
-    // counted from that rotation. From the first such attempt on, the cycle works towards the
-    // soonest moment that window can close.
-    let graceEndsAt: number | undefined;
-    try {
-      await retryWithBackoff(
-        async () => {
-          // Leave room for at least two more attempts before the window closes.
-          const timeoutMs =
-            graceEndsAt === undefined
-              ? refreshTimeoutMs
-              : Math.min(refreshTimeoutMs, Math.max(1_000, (graceEndsAt - clock.now()) / 2));
-          const sentAt = clock.now();
-          try {
-            await lockedRefresh(stale, epoch, timeoutMs);
-          } catch (error) {
-            // An offline browser sent nothing: no rotation can have happened.
-            if (error instanceof NetworkError && !offline()) {
-              graceEndsAt ??= sentAt + refreshGraceMs - 500;
-            }
-            throw error;
-          }
-        },
-        {
-          clock,
-          policy,
-          random,
-          isRetryable: isTransientError,
-          // Giving up inside the window loses the session for sure if the rotation happened:
-          // the next cycle would present a token the server then treats as stolen.
-          continueWhile: () => graceEndsAt !== undefined && clock.now() < graceEndsAt,
-          onRetry: ({ error, retry, delayMs }) =>
-            log.debug("refresh failed; retrying", { error, retry, delayMs }),
-        },
-      );
-    } catch (error) {
-      if (error instanceof SessionEndedError) throw error;
-      if (error instanceof HttpError && isSessionEndingCode(error.code)) {
-        if (sessionEpoch === epoch) endSession(error.code, true);
-        throw new SessionEndedError(lastEndReason);
-      }
-      enterCooldown(error);
-      throw error;
-    }
-  }
-
-  async function lockedRefresh(
-    stale: number | undefined,
-    epoch: number,
-    timeoutMs: number,
-  ): Promise<void> {
-    await crossTab.withRefreshLock(async () => {
-      if (sessionEpoch !== epoch) return abandonCycle();
-      // While we waited for the lock, another tab may have refreshed and sent us its token.
-      if (token && token.generation !== stale && clock.now() < token.refreshAt) return;
-      const response = await api.refresh((await loadRefreshToken(true)) ?? undefined, {
-        timeoutMs,
-      });
-      if (sessionEpoch !== epoch) return abandonCycle();
-      await acceptTokens(response, stale === undefined ? "restore" : "refresh");
-    });
-  }
-
-  /** The session ended or was replaced during a refresh: callers use whatever is current now. */
-  function abandonCycle(): void {
-    if (!token) throw new SessionEndedError(lastEndReason);
-  }
-
-  function offline(): boolean {
-    return (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false;
-  }
-
-  function enterCooldown(error: unknown): void {
-    failedCycles += 1;
-    const retryAfter = error instanceof HttpError ? (error.retryAfterMs ?? 0) : 0;
-    const pause = Math.max(backoffDelay(failedCycles - 1, cooldownPolicy, random), retryAfter);
-    cooldownUntil = clock.now() + pause;
-    lastFailure = error;
-    if (state.get().status === "loading" && !isTransientError(error)) {
-      // Not a network problem and not a session-ending answer (a CSRF or routing mistake):
-      // waiting will not fix it, so show the signed-out state instead of a spinner forever.
-      log.warn("session restore failed", { error });
-      state.set({ status: "anonymous", user: null });
-      return;
-    }
-    log.warn("refresh failed; pausing before the next attempt", { error, pauseMs: pause });
-    if (attached) scheduler.schedule(cooldownUntil);
-  }
-
   function onRefreshDue(): void {
     if (state.get().status === "anonymous") return;
-    renewToken(token?.generation, false).catch((error: unknown) =>
-      log.debug("scheduled refresh did not complete", { error }),
-    );
+    refreshes
+      .renew(held.current?.generation, false)
+      .catch((error: unknown) => log.debug("scheduled refresh did not complete", { error }));
   }
 
   function onWake(reason: WakeReason): void {
-    if (reason === "online" && clock.now() < cooldownUntil) {
-      // The pause was for a network that is now back.
-      cooldownUntil = 0;
+    // A pause after failed refreshes was for a network that is now back.
+    if (reason === "online" && refreshes.endPauseForNetwork()) {
       if (state.get().status !== "anonymous") scheduler.schedule(clock.now());
     }
     scheduler.check();
-  }
-
-  // ---- other tabs --------------------------------------------------------------------------
-
-  function onCrossTabMessage(message: CrossTabMessage): void {
-    if (message.type === "token") {
-      if (message.sessionId && endedSessions.includes(message.sessionId)) return;
-      if (
-        token &&
-        token.sessionId === message.sessionId &&
-        token.obtainedAt >= message.obtainedAt
-      ) {
-        return;
-      }
-      const held = makeHeld(
-        message.accessToken,
-        message.expiresAt,
-        message.ttlMs,
-        message.obtainedAt,
-        message.sessionId,
-      );
-      install(held, message.user, "other-tab", false);
-    } else if (message.type === "ended") {
-      if (message.sessionId) rememberEnded(message.sessionId);
-      if (state.get().status === "anonymous") return;
-      if (token?.sessionId && message.sessionId && token.sessionId !== message.sessionId) return;
-      endSession(message.reason, false);
-    }
-  }
-
-  function connectTabs(): CrossTab {
-    if (crossTabSetting === false) return detached;
-    const settings = crossTabSetting === true ? {} : crossTabSetting;
-    const name = `baton:${options.baseUrl}`;
-    const channel = settings.channel
-      ? settings.channel(name)
-      : typeof BroadcastChannel === "function"
-        ? new BroadcastChannel(name)
-        : null;
-    const locks =
-      settings.locks !== undefined
-        ? settings.locks
-        : ((globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks ?? null);
-    return createCrossTab({
-      name,
-      clock,
-      lockTimeoutMs: settings.lockTimeoutMs ?? requestTimeoutMs + 5_000,
-      channel,
-      locks,
-      logger: log,
-    });
   }
 
   // ---- calls that need an access token -------------------------------------------------------
@@ -474,29 +214,27 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     async acquire() {
       if (state.get().status === "loading") {
         try {
-          await renewToken(undefined, false);
+          await refreshes.renew(undefined, false);
         } catch (error) {
           if (error instanceof SessionEndedError) return null;
           throw error;
         }
       }
-      if (token && clock.now() >= token.expiresAt) await renewToken(token.generation, false);
-      return current();
+      const current = held.current;
+      if (current && held.isExpired()) await refreshes.renew(current.generation, false);
+      return held.issued();
     },
     async renew(rejected) {
-      if (!token || token.generation === rejected.generation) {
-        await renewToken(rejected.generation, true);
+      const current = held.current;
+      if (!current || current.generation === rejected.generation) {
+        await refreshes.renew(rejected.generation, true);
       }
-      const renewed = current();
-      if (!renewed) throw new SessionEndedError(lastEndReason);
+      const renewed = held.issued();
+      if (!renewed) throw new SessionEndedError(held.endReason);
       return renewed;
     },
     attachesTo,
   };
-
-  function current(): IssuedToken | null {
-    return token ? { accessToken: token.accessToken, generation: token.generation } : null;
-  }
 
   async function authorized<T>(
     call: (accessToken: string) => Promise<T>,
@@ -531,22 +269,17 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   function attach(): void {
     if (attached) return;
     attached = true;
-    crossTab = connectTabs();
-    const stopMessages = crossTab.onMessage(onCrossTabMessage);
-    const stopWake = environment ? watchWakeEvents(environment, onWake) : () => {};
-    stopWatching = () => {
-      stopMessages();
-      stopWake();
-    };
+    tabs.connect();
+    stopWatchingWake = environment ? watchWakeEvents(environment, onWake) : () => {};
     if (!restoreStarted) {
       restoreStarted = true;
-      renewToken(undefined, false).catch((error: unknown) =>
-        log.debug("session restore did not complete", { error }),
-      );
-    } else if (token) {
-      scheduler.schedule(token.refreshAt);
+      refreshes
+        .renew(undefined, false)
+        .catch((error: unknown) => log.debug("session restore did not complete", { error }));
+    } else if (held.current) {
+      scheduler.schedule(held.current.refreshAt);
     } else if (state.get().status === "loading") {
-      scheduler.schedule(Math.max(cooldownUntil, clock.now()));
+      scheduler.schedule(Math.max(refreshes.pausedUntil, clock.now()));
     }
   }
 
@@ -554,9 +287,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (!attached) return;
     attached = false;
     scheduler.cancel();
-    stopWatching();
-    crossTab.close();
-    crossTab = detached;
+    stopWatchingWake();
+    tabs.disconnect();
   }
 
   const client: AuthClient = {
@@ -572,7 +304,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       new Promise((resolve) => {
         if (state.get().status !== "loading") return resolve(state.get());
         // Not started (autoStart: false)? Restore now; otherwise this joins the restore running.
-        renewToken(undefined, false).catch(() => undefined);
+        refreshes.renew(undefined, false).catch(() => undefined);
         const stop = state.subscribe(() => {
           if (state.get().status === "loading") return;
           stop();
@@ -581,23 +313,23 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       }),
 
     async register(input) {
-      const response = await crossTab.withRefreshLock(() => api.register(input));
-      sessionEpoch += 1;
+      const response = await tabs.withRefreshLock(() => api.register(input));
+      held.supersede();
       await acceptTokens(response, "register");
       return response.body.user;
     },
     async login(input) {
-      const response = await crossTab.withRefreshLock(() => api.login(input));
-      sessionEpoch += 1;
+      const response = await tabs.withRefreshLock(() => api.login(input));
+      held.supersede();
       await acceptTokens(response, "login");
       return response.body.user;
     },
     async logout() {
-      const storedRefreshToken = store ? await loadRefreshToken() : null;
+      const storedRefreshToken = refreshTokens ? await refreshTokens.load() : null;
       if (state.get().status !== "anonymous" || storedRefreshToken) endSession("LOGOUT", true);
       try {
         // Under the refresh lock, so that no tab is half-way through rotating the cookie.
-        await crossTab.withRefreshLock(() =>
+        await tabs.withRefreshLock(() =>
           retryWithBackoff(() => api.logout(storedRefreshToken ?? undefined), {
             clock,
             policy,
@@ -618,22 +350,22 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       endSession("LOGOUT", true);
     },
     async refresh() {
-      await renewToken(token?.generation, false);
+      await refreshes.renew(held.current?.generation, false);
       return state.get();
     },
     async me() {
       const user = await authorized((accessToken) => api.me(accessToken), true);
-      if (token) state.set({ status: "authenticated", user });
+      if (held.current) state.set({ status: "authenticated", user });
       return user;
     },
     sessions: () => authorized((accessToken) => api.sessions(accessToken), true),
     async revokeSession(sessionId) {
       await authorized((accessToken) => api.revokeSession(accessToken, sessionId), true);
-      if (token?.sessionId === sessionId) endSession("LOGOUT", true);
+      if (held.current?.sessionId === sessionId) endSession("LOGOUT", true);
     },
     async changePassword(input) {
       const response = await authorized(
-        (accessToken) => crossTab.withRefreshLock(() => api.changePassword(accessToken, input)),
+        (accessToken) => tabs.withRefreshLock(() => api.changePassword(accessToken, input)),
         false,
       );
       await acceptTokens(response, "password");

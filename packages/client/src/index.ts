@@ -35,7 +35,7 @@ export type { AxiosLikeConfig, AxiosLikeHandler, AxiosLikeInstance } from "./axi
 export type { FetchLike } from "./transport.js";
 export type { BroadcastChannelLike, LockManagerLike } from "./cross-tab.js";
 export type { WakeEnvironment, EventTargetLike } from "./wake-events.js";
-export { REAUTH_EVENT, SESSION_ENDED_EVENT } from "@baton/protocol";
+export { REAUTH_EVENT, SESSION_ENDED_EVENT, SESSION_HINT_COOKIE } from "@baton/protocol";
 export type {
   PublicUser,
   SessionInfo,

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import Fastify, { type FastifyInstance } from "fastify";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { SESSION_HINT_COOKIE } from "@baton/protocol";
 import { createBaton, type AuditEvent, type Baton } from "@baton/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -92,6 +93,10 @@ describe.skipIf(!haveChromium)("two tabs in a real browser", () => {
       ],
     });
     context = await browser.newContext();
+    // These tests are about tabs, not about the session hint: every page of this browser starts
+    // with the hint cookie, so every page restores through the refresh cookie, whichever cookies
+    // the server sets. The anonymous first visit, without the hint, has its own test below.
+    await context.addCookies([{ name: SESSION_HINT_COOKIE, value: "1", url }]);
   }, 120_000);
 
   afterAll(async () => {
@@ -221,5 +226,21 @@ describe.skipIf(!haveChromium)("two tabs in a real browser", () => {
     expect(await status(b)).toBe("anonymous");
     await a.close();
     await b.close();
+  });
+
+  it("an anonymous first visit sends no POST /refresh and prints no error in the console", async () => {
+    const visitor = await browser.newContext();
+    const page = await visitor.newPage();
+    const consoleErrors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(message.text());
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => window.__baton?.client.status !== "loading");
+    expect(await status(page)).toBe("anonymous");
+    expect(await page.locator("#signed-out").textContent()).toBe("Please sign in");
+    expect((await stats(page)).refreshRequests).toBe(0);
+    expect(consoleErrors).toEqual([]);
+    await visitor.close();
   });
 });
