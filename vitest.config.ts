@@ -15,6 +15,10 @@ export default defineConfig({
         replacement: src("./packages/server/src/testing/index.ts"),
       },
       { find: /^@baton\/verify$/, replacement: src("./packages/verify/src/index.ts") },
+      {
+        find: /^@baton\/verify\/kernel$/,
+        replacement: src("./packages/verify/src/kernel/index.ts"),
+      },
       { find: /^@baton\/client\/react$/, replacement: src("./packages/client/src/react/index.ts") },
       { find: /^@baton\/client$/, replacement: src("./packages/client/src/index.ts") },
     ],

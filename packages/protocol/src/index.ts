@@ -8,9 +8,6 @@ export type {
   RefreshTransport,
   AccessTokenClaims,
 } from "./wire.js";
-export { parseAccessTokenClaims } from "./access-token-claims.js";
-export { VerifiedTokenCache } from "./verified-token-cache.js";
-export { isCanonicalBase64url } from "./base64url.js";
 export { REAUTH_EVENT, SESSION_ENDED_EVENT } from "./socket-events.js";
 export { SESSION_HINT_COOKIE } from "./session-hint.js";
 export type { ReauthAck, SessionEndedNotice } from "./socket-events.js";

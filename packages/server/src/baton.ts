@@ -12,7 +12,7 @@ import { resolveConfig } from "./config/resolve.js";
 import type { AuthInfo, Core } from "./core.js";
 import { createExpressMiddleware, type NodeMiddleware } from "./express/express-middleware.js";
 import { createFastifyPlugin } from "./fastify/fastify-plugin.js";
-import { createGuard, type Guard } from "./http/guard.js";
+import { createGuard, type Guard } from "./require-auth.js";
 import { createRequestPipeline } from "./http/request-pipeline.js";
 import { allRoutes } from "./http/routes/all-routes.js";
 import { PasswordHasher } from "./passwords/password-hasher.js";
@@ -24,7 +24,11 @@ import { localBus, type ClusterBus } from "./cluster/cluster-bus.js";
 import { redisBus } from "./redis/redis-bus.js";
 import { connectRedis, tryConnect } from "./redis/redis-connection.js";
 import { RedisRateLimiter } from "./redis/redis-rate-limiter.js";
-import { reloadSigningKeys, rotateSigningKey, type SigningKeyInfo } from "./tokens/key-rotation.js";
+import {
+  reloadSigningKeys,
+  rotateSigningKey,
+  type SigningKeyInfo,
+} from "./maintenance/key-rotation.js";
 import { Denylist } from "./revocation/denylist.js";
 import { RevocationFeed } from "./revocation/revocation-feed.js";
 import { loadRootSecret } from "./secrets/root-secret.js";
@@ -33,7 +37,9 @@ import { createSocketAuth, type SocketAuth, type SocketAuthOptions } from "./soc
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 import { AccessTokens } from "./tokens/access-token.js";
-import { KeyRing, loadEd25519Ring, symmetricKey } from "./tokens/key-ring.js";
+import { KeyRing } from "./tokens/key-ring.js";
+import { symmetricKey } from "./tokens/signing-key.js";
+import { loadKeyRing } from "./tokens/stored-key-ring.js";
 
 export interface Baton {
   readonly config: BatonConfig;
@@ -55,7 +61,7 @@ export interface Baton {
   socketAuth(options?: SocketAuthOptions): SocketAuth;
   /** The public JSON Web Key Set. */
   jwks(): { keys: JWK[] };
-  /** Starts signing with a new key (EdDSA); tokens signed by the old one verify until they expire. */
+  /** Starts signing with a new key of JWT_ALG; tokens signed by the old one verify until they expire. */
   rotateKeys(): Promise<SigningKeyInfo>;
   /** What this start created (for the development banner). */
   readonly startup: StartupReport;
@@ -114,9 +120,18 @@ export async function createBaton(
     const loaded =
       config.jwtAlg === "HS256"
         ? { ring: new KeyRing([symmetricKey(config.jwtSecret ?? "", clock.now())]) }
-        : await loadEd25519Ring(store, rootSecret.keys.keySealingKey, clock.now(), verifyForMs);
+        : await loadKeyRing(
+            store,
+            rootSecret.keys.keySealingKey,
+            config.jwtAlg,
+            clock.now(),
+            verifyForMs,
+            true,
+          );
     const accessTokens = new AccessTokens(loaded.ring, accessSettings, clock);
     const { rateLimiter, bus } = await coordination(config.redisUrl, clock, logger);
+    // A key made at this start (first start, or JWT_ALG changed): the others load it at once.
+    if ("generatedKid" in loaded) await bus.publish("keys").catch(() => undefined);
     closers.push(
       () => bus.close(),
       () => rateLimiter.close(),

@@ -34,8 +34,4 @@ export interface Core {
 }
 
 /** Who a verified access token speaks for; what `requireAuth` puts on the request. */
-export interface AuthInfo {
-  userId: string;
-  sessionId: string;
-  roles: string[];
-}
+export type { AuthInfo } from "@baton/verify/kernel";

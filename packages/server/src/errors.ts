@@ -1,4 +1,5 @@
 import type { ErrorCode } from "@baton/protocol";
+import { VerifyError } from "@baton/verify/kernel";
 
 /**
  * The one error type of Baton's core. `code` is stable and reaches clients unchanged; `message` is
@@ -38,4 +39,14 @@ export class StoreUnavailableError extends Error {
 
 export function isAuthError(error: unknown): error is AuthError {
   return error instanceof AuthError;
+}
+
+/**
+ * The verification kernel (@baton/verify/kernel) speaks VerifyError; the server speaks AuthError.
+ * Same code, same message: this is the one place the first becomes the second.
+ */
+export function asAuthError(error: unknown): unknown {
+  return error instanceof VerifyError
+    ? new AuthError(error.code, error.message, { cause: error.cause })
+    : error;
 }

@@ -19,7 +19,7 @@ export { parseDuration } from "./config/duration.js";
 export { AuthError, StoreUnavailableError, isAuthError } from "./errors.js";
 export type { AuthInfo } from "./core.js";
 export type { Clock } from "./clock.js";
-export type { Guard } from "./http/guard.js";
+export type { Guard } from "./require-auth.js";
 export { REAUTH_EVENT, SESSION_ENDED_EVENT } from "@baton/protocol";
 export type { SocketAuth, SocketAuthData, SocketAuthOptions } from "./socket/socket-auth.js";
 export type { NodeMiddleware } from "./express/express-middleware.js";

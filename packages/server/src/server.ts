@@ -3,7 +3,7 @@ import { createBaton, type Baton } from "./baton.js";
 import type { BatonOptions } from "./config/options.js";
 import { AuthError } from "./errors.js";
 import { errorReply } from "./http/error-reply.js";
-import { sendReply } from "./fastify/fastify-plugin.js";
+import { sendReply } from "./fastify/send-reply.js";
 import { fromFastifyError } from "./fastify/fastify-errors.js";
 import { withRequestSerializer } from "./logging.js";
 

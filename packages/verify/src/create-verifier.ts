@@ -1,15 +1,15 @@
-import {
-  isCanonicalBase64url,
-  parseAccessTokenClaims,
-  VerifiedTokenCache,
-  type AccessTokenClaims,
-} from "@baton/protocol";
-import { errors, jwtVerify, type JWTVerifyGetKey } from "jose";
-import { readBearerToken } from "./bearer.js";
+import type { AccessTokenClaims } from "@baton/protocol";
 import { expressGuard, type ExpressGuard } from "./express-guard.js";
 import { fastifyGuard, type FastifyGuard } from "./fastify-guard.js";
+import {
+  AccessTokenVerifier,
+  authInfoOf,
+  PUBLISHED_ALGORITHMS,
+  readBearerToken,
+  VerifyError,
+  type AuthInfo,
+} from "./kernel/index.js";
 import { remoteKeySet, type KeySetOptions } from "./key-set.js";
-import { VerifyError } from "./verify-error.js";
 
 export interface VerifierOptions {
   /** Baton's key set, e.g. `https://auth.example.com/.well-known/jwks.json`. */
@@ -28,13 +28,6 @@ export interface VerifierOptions {
   clock?: { now(): number };
 }
 
-/** Who a verified access token speaks for: what the guards put on `request.auth`. */
-export interface AuthInfo {
-  userId: string;
-  sessionId: string;
-  roles: string[];
-}
-
 export interface GuardOptions {
   /** The caller must have at least one of these roles, else 403 FORBIDDEN. */
   roles?: readonly string[];
@@ -51,14 +44,11 @@ export interface Verifier {
   express(options?: GuardOptions): ExpressGuard;
 }
 
-/** Ours are under 1 KiB even with many roles; anything much larger is not worth parsing. */
-const MAX_TOKEN_LENGTH = 8192;
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-
 /**
  * Verifies Baton access tokens locally from Baton's JWKS, with no call to Baton per request.
- * Pinned to what Baton issues (RFC 9068 profile): EdDSA, `typ: at+jwt`, `iss`, `aud`, and the
- * claims sub/sid/iat/exp/jti, roles (string[]) and ver. The signature is checked before any claim.
+ * Exactly the rules Baton itself applies (RFC 9068 profile): the algorithm pinned per key
+ * (EdDSA, ES256 or RS256, as the JWKS publishes it), `typ: at+jwt`, `iss`, `aud`, and the claims sub/sid/iat/exp/jti, roles (string[]) and
+ * ver. The signature is checked before any claim.
  *
  * What it cannot see: revocations. A logged-out session's access token verifies here until it
  * expires (ACCESS_TOKEN_TTL, 15 min by default); see docs/verify.md.
@@ -88,70 +78,37 @@ export function createVerifier(options: VerifierOptions): Verifier {
   } catch {
     throw new TypeError("createVerifier: `jwksUrl` must be an absolute URL");
   }
-  const keys: JWTVerifyGetKey = remoteKeySet(url, options.jwks);
-  const clock = options.clock ?? { now: () => Date.now() };
-  const cache = new VerifiedTokenCache(options.cacheSize ?? 10_000);
-  const toleranceMs = toleranceSeconds * 1000;
+  const keys = remoteKeySet(url, options.jwks);
+  const tokens = new AccessTokenVerifier(
+    {
+      issuer,
+      audience,
+      clockToleranceMs: toleranceSeconds * 1000,
+      algorithms: PUBLISHED_ALGORITHMS,
+    },
+    // jose takes the JWKS entry with the token's kid only if it is published for the token's
+    // alg (and of that alg's key type): each key verifies with its own algorithm.
+    keys,
+    options.clock ?? { now: () => Date.now() },
+    options.cacheSize ?? 10_000,
+  );
 
   async function verify(token: string): Promise<AccessTokenClaims> {
-    const now = clock.now();
-    const cached = cache.get(token, now - toleranceMs);
-    if (cached === "expired") throw new VerifyError("TOKEN_EXPIRED", "Access token has expired");
-    if (cached !== undefined) return cached;
-    if (
-      token.length > MAX_TOKEN_LENGTH ||
-      !JWT_SHAPE.test(token) ||
-      !isCanonicalBase64url(token.slice(token.lastIndexOf(".") + 1))
-    ) {
-      throw new VerifyError("TOKEN_INVALID", "Access token is malformed");
-    }
-
-    let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, keys, {
-        algorithms: ["EdDSA"],
-        typ: "at+jwt",
-        issuer,
-        audience,
-        clockTolerance: toleranceSeconds,
-        currentDate: new Date(now),
-        requiredClaims: ["sub", "sid", "iat", "exp", "jti"],
-      }));
+      return await tokens.verify(token);
     } catch (error) {
-      throw classify(error);
+      if (error instanceof VerifyError) throw error;
+      // Anything else is ours (a bug, an exhausted resource): not the caller's fault, not a 401.
+      throw new VerifyError("UNAVAILABLE", "Access token could not be verified right now", {
+        cause: error,
+      });
     }
-    const claims = parseAccessTokenClaims(payload);
-    if (claims === undefined)
-      throw new VerifyError("TOKEN_INVALID", "Access token claims are malformed");
-    if (claims.iat * 1000 > now + toleranceMs)
-      throw new VerifyError("TOKEN_INVALID", "Access token is issued in the future");
-    cache.set(token, claims, claims.exp * 1000);
-    return claims;
   }
 
-  async function authenticate(authorization: string | undefined): Promise<AuthInfo> {
-    const claims = await verify(readBearerToken(authorization));
-    return { userId: claims.sub, sessionId: claims.sid, roles: claims.roles };
-  }
-
-  const verifier: Verifier = {
+  return {
     verify,
-    authenticate,
-    fastify: (guardOptions) => fastifyGuard(verifier, guardOptions?.roles ?? []),
-    express: (guardOptions) => expressGuard(verifier, guardOptions?.roles ?? []),
+    authenticate: async (authorization) => authInfoOf(await verify(readBearerToken(authorization))),
+    fastify: (guardOptions) => fastifyGuard(verify, guardOptions?.roles ?? []),
+    express: (guardOptions) => expressGuard(verify, guardOptions?.roles ?? []),
   };
-  return verifier;
-}
-
-function classify(error: unknown): VerifyError {
-  if (error instanceof VerifyError) return error;
-  if (error instanceof errors.JWTExpired)
-    return new VerifyError("TOKEN_EXPIRED", "Access token has expired");
-  // Bad signature, unknown kid, wrong alg/typ/iss/aud, missing claims: all the token's fault.
-  if (error instanceof errors.JOSEError)
-    return new VerifyError("TOKEN_INVALID", "Access token is invalid");
-  // Anything else is ours (a bug, an exhausted resource): not the caller's fault, not a 401.
-  return new VerifyError("UNAVAILABLE", "Access token could not be verified right now", {
-    cause: error,
-  });
 }

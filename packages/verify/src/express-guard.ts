@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AuthInfo, Verifier } from "./create-verifier.js";
-import { check, countHeader, single } from "./guard.js";
+import { check, type VerifyToken } from "./guard.js";
+import { countHeader, firstHeaderValue, type AuthInfo } from "./kernel/index.js";
 
 export type ExpressGuard = (
   request: IncomingMessage,
@@ -12,12 +12,12 @@ export type ExpressGuard = (
  * Express/Connect middleware (also plain `node:http`): sets `req.auth` and calls `next()`, or
  * answers Baton's 401/403/503 JSON error itself.
  */
-export function expressGuard(verifier: Verifier, roles: readonly string[]): ExpressGuard {
+export function expressGuard(verify: VerifyToken, roles: readonly string[]): ExpressGuard {
   return function batonVerify(request, response, next) {
     check(
-      verifier,
+      verify,
       roles,
-      single(request.headers.authorization),
+      firstHeaderValue(request.headers.authorization),
       countHeader(request.rawHeaders, "authorization"),
     ).then((result) => {
       if ("auth" in result) {

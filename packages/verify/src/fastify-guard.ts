@@ -1,5 +1,5 @@
-import type { AuthInfo, Verifier } from "./create-verifier.js";
-import { check, countHeader, single } from "./guard.js";
+import { check, type VerifyToken } from "./guard.js";
+import { countHeader, firstHeaderValue, type AuthInfo } from "./kernel/index.js";
 
 /** Fastify's request, as far as the guard needs it (no dependency on fastify). */
 export interface FastifyLikeRequest {
@@ -23,12 +23,12 @@ export type FastifyGuard = (
  * An async Fastify hook (use as `preHandler` or `onRequest`): sets `request.auth` and continues,
  * or sends Baton's 401/403/503 JSON error and ends the request.
  */
-export function fastifyGuard(verifier: Verifier, roles: readonly string[]): FastifyGuard {
+export function fastifyGuard(verify: VerifyToken, roles: readonly string[]): FastifyGuard {
   return async function batonVerify(request, reply) {
     const result = await check(
-      verifier,
+      verify,
       roles,
-      single(request.headers.authorization),
+      firstHeaderValue(request.headers.authorization),
       countHeader(request.raw?.rawHeaders, "authorization"),
     );
     if ("auth" in result) {

@@ -13,10 +13,11 @@
  * expressApp.get("/admin", verifier.express({ roles: ["admin"] }), (req, res) => res.json(authOf(req)));
  */
 export { createVerifier } from "./create-verifier.js";
-export type { AuthInfo, GuardOptions, Verifier, VerifierOptions } from "./create-verifier.js";
-export { VerifyError } from "./verify-error.js";
-export type { VerifyErrorCode } from "./verify-error.js";
-export { authOf } from "./guard.js";
+export type { GuardOptions, Verifier, VerifierOptions } from "./create-verifier.js";
+export { VerifyError } from "./kernel/verify-error.js";
+export type { VerifyErrorCode } from "./kernel/verify-error.js";
+export type { AuthInfo } from "./kernel/access-token-claims.js";
+export { authOf } from "./auth-of.js";
 export type { KeySetOptions } from "./key-set.js";
 export type { FastifyGuard, FastifyLikeReply, FastifyLikeRequest } from "./fastify-guard.js";
 export type { ExpressGuard } from "./express-guard.js";

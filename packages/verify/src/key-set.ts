@@ -2,10 +2,10 @@ import {
   createLocalJWKSet,
   createRemoteJWKSet,
   errors,
+  type CryptoKey,
   type JSONWebKeySet,
-  type JWTVerifyGetKey,
 } from "jose";
-import { VerifyError } from "./verify-error.js";
+import { VerifyError } from "./kernel/verify-error.js";
 
 export interface KeySetOptions {
   /**
@@ -32,7 +32,10 @@ export interface KeySetOptions {
  * among them is then UNAVAILABLE (503, retry), not TOKEN_INVALID: it may be signed by a key
  * rotated in during the outage.
  */
-export function remoteKeySet(url: URL, options: KeySetOptions = {}): JWTVerifyGetKey {
+export function remoteKeySet(
+  url: URL,
+  options: KeySetOptions = {},
+): (kid: string, alg: string) => Promise<CryptoKey> {
   const cooldownDuration = options.cooldownDuration ?? 5000;
   const remote = createRemoteJWKSet(url, {
     cooldownDuration,
@@ -41,14 +44,15 @@ export function remoteKeySet(url: URL, options: KeySetOptions = {}): JWTVerifyGe
     ...(options.headers !== undefined && { headers: options.headers }),
   });
   let failedAt = Number.NEGATIVE_INFINITY;
-  let stale: { jwks: JSONWebKeySet; resolve: JWTVerifyGetKey } | undefined;
+  let stale: { jwks: JSONWebKeySet; resolve: ReturnType<typeof createLocalJWKSet> } | undefined;
 
-  const fromStale = async (...args: Parameters<JWTVerifyGetKey>) => {
+  // jose picks the entry by kid, and only one published with the token's `alg` (and its kty).
+  const fromStale = async (header: { kid: string; alg: string }) => {
     const last = remote.jwks();
     if (last === undefined) return undefined;
     if (stale?.jwks !== last) stale = { jwks: last, resolve: createLocalJWKSet(last) };
     try {
-      return await stale.resolve(...args);
+      return await stale.resolve(header);
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey)
         throw new VerifyError("UNAVAILABLE", "Signing keys cannot be fetched right now", {
@@ -58,19 +62,20 @@ export function remoteKeySet(url: URL, options: KeySetOptions = {}): JWTVerifyGe
     }
   };
 
-  return async (...args) => {
+  return async (kid, alg) => {
+    const header = { kid, alg };
     // After a failed fetch, do not make every request wait for the network again: back off for
     // a cooldown, verifying with the keys we have.
     if (Date.now() - failedAt < cooldownDuration) {
-      const key = await fromStale(...args);
+      const key = await fromStale(header);
       if (key !== undefined) return key;
     }
     try {
-      return await remote(...args);
+      return await remote(header);
     } catch (error) {
       if (!isFetchFailure(error)) throw error;
       failedAt = Date.now();
-      const key = await fromStale(...args);
+      const key = await fromStale(header);
       if (key !== undefined) return key;
       throw new VerifyError("UNAVAILABLE", "Signing keys cannot be fetched right now", {
         cause: error,

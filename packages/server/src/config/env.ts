@@ -94,7 +94,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): {
   }
   if (options.jwtSecret !== undefined && options.jwtAlg !== "HS256") {
     warnings.push(
-      `${names.jwtSecret} is set but JWT_ALG is not HS256: access tokens are signed with the EdDSA key ring and ${names.jwtSecret} is unused.`,
+      `${names.jwtSecret} is set but JWT_ALG is not HS256: access tokens are signed with the key ring and ${names.jwtSecret} is unused.`,
     );
   }
   return { options: options, names, problems, warnings };

@@ -45,8 +45,11 @@ export interface BatonOptions {
    * Default: the refresh TTL; 0 turns recovery off (such a token is reuse after the grace window).
    */
   refreshRecoveryWindow?: Duration;
-  /** Access token algorithm. Default EdDSA (Ed25519 key ring kept in the store). */
-  jwtAlg?: "EdDSA" | "HS256";
+  /**
+   * Access token algorithm. Default EdDSA; ES256 and RS256 for verifiers without Ed25519: a key
+   * ring kept in the store. HS256 signs with `jwtSecret`. Changing it rotates at the next start.
+   */
+  jwtAlg?: "EdDSA" | "ES256" | "RS256" | "HS256";
   /**
    * HS256 only: the shared signing secret. At least 32 bytes, not guessable (no placeholder, no
    * repeats or keyboard runs; `baton secret` makes one), and not the root secret.
@@ -122,7 +125,7 @@ export interface BatonConfig {
   readonly refreshReuseIntervalMs: number;
   /** 0 = recovery off. */
   readonly refreshRecoveryWindowMs: number;
-  readonly jwtAlg: "EdDSA" | "HS256";
+  readonly jwtAlg: "EdDSA" | "ES256" | "RS256" | "HS256";
   readonly jwtSecret: string | undefined;
   readonly issuer: string;
   readonly audience: string;

@@ -76,9 +76,9 @@ export function resolveConfig(
   }
 
   const jwtAlg = options.jwtAlg ?? "EdDSA";
-  if (jwtAlg !== "EdDSA" && jwtAlg !== "HS256") {
+  if (!["EdDSA", "ES256", "RS256", "HS256"].includes(jwtAlg)) {
     problems.push(
-      `${label("jwtAlg")}: ${JSON.stringify(jwtAlg)} is not supported (EdDSA or HS256)`,
+      `${label("jwtAlg")}: ${JSON.stringify(jwtAlg)} is not supported (EdDSA, ES256, RS256 or HS256)`,
     );
   }
   // Secrets the user wrote are judged in every mode: NODE_ENV unset means development, and an

@@ -1,18 +1,20 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import FindMyWay, { type HTTPMethod } from "find-my-way";
-import type { AuthInfo, Core } from "../core.js";
+import type { AuthInfo as BatonAuthInfo, Core } from "../core.js";
 import { AuthError } from "../errors.js";
 import { errorReply } from "../http/error-reply.js";
 import type { RequestPipeline } from "../http/request-pipeline.js";
-import type { HttpReply, HttpRequest, Route } from "../http/route.js";
+import type { HttpRequest, Route } from "../http/route.js";
 import { routeUrl } from "../http/routes/all-routes.js";
+import { writeReply } from "./write-reply.js";
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       /** Set by Baton's `requireAuth()` / `requireRole()`. */
-      auth?: AuthInfo;
+      // Aliased: inside `namespace Express`, `AuthInfo` would name passport's Express.AuthInfo.
+      auth?: BatonAuthInfo;
     }
   }
 }
@@ -110,20 +112,4 @@ async function readBody(request: NodeRequest, limit: number): Promise<HttpReques
       reject(error);
     });
   });
-}
-
-export function writeReply(response: ServerResponse, reply: HttpReply): void {
-  if (response.headersSent) return;
-  response.statusCode = reply.status;
-  for (const [name, value] of Object.entries(reply.headers ?? {})) response.setHeader(name, value);
-  if (reply.text !== undefined) {
-    response.end(reply.text);
-    return;
-  }
-  if (reply.body === undefined) {
-    response.end();
-    return;
-  }
-  response.setHeader("content-type", "application/json; charset=utf-8");
-  response.end(JSON.stringify(reply.body));
 }

@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { AuthInfo, Core } from "../core.js";
 import { errorReply } from "../http/error-reply.js";
 import { fromFastifyError } from "./fastify-errors.js";
+import { sendReply } from "./send-reply.js";
 import type { RequestPipeline } from "../http/request-pipeline.js";
-import type { HttpReply, HttpRequest, Route } from "../http/route.js";
+import type { HttpRequest, Route } from "../http/route.js";
 import { routeUrl } from "../http/routes/all-routes.js";
 
 declare module "fastify" {
@@ -76,12 +77,4 @@ export function toHttpRequest(request: FastifyRequest): HttpRequest {
     ip: request.ip,
     selfOrigin: `${request.protocol}://${request.host}`,
   };
-}
-
-export function sendReply(reply: FastifyReply, result: HttpReply): FastifyReply {
-  reply.code(result.status);
-  if (result.headers) reply.headers(result.headers);
-  if (result.text !== undefined) return reply.send(result.text);
-  if (result.body === undefined) return reply.send();
-  return reply.type("application/json; charset=utf-8").send(JSON.stringify(result.body));
 }

@@ -1,4 +1,5 @@
 import { SESSION_ENDING_CODES } from "@baton/protocol";
+import { countHeader, firstHeaderValue } from "@baton/verify/kernel";
 import type { RequestMeta } from "../audit/audit-log.js";
 import type { AuthInfo, Core } from "../core.js";
 import { AuthError } from "../errors.js";
@@ -7,7 +8,6 @@ import { assertRole, authenticate } from "../sessions/authenticate.js";
 import { corsHeaders, preflightHeaders } from "./cors.js";
 import { assertNotCrossSite } from "./csrf.js";
 import { errorReply } from "./error-reply.js";
-import { countHeader, single } from "./headers.js";
 import { parseJsonBody } from "./json-body.js";
 import { clearedRefreshCookie, parseCookies } from "./refresh-cookie.js";
 import type { HttpReply, HttpRequest, Route } from "./route.js";
@@ -67,7 +67,7 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
     if (route.auth !== "none") {
       auth = await authenticate(
         core,
-        single(request.headers.authorization),
+        firstHeaderValue(request.headers.authorization),
         countHeader(request.rawHeaders, "authorization"),
       );
       if (typeof route.auth === "object") assertRole(auth, [route.auth.role]);
@@ -124,7 +124,7 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
  * and the address in its one canonical spelling.
  */
 export function requestMeta(request: Pick<HttpRequest, "ip" | "headers">): RequestMeta {
-  const agent = single(request.headers["user-agent"]);
+  const agent = firstHeaderValue(request.headers["user-agent"]);
   return {
     ip: canonicalAddress(request.ip),
     userAgent: agent === undefined ? null : agent.replace(/\p{Cc}/gu, "").slice(0, 256) || null,

@@ -1,6 +1,6 @@
 import type { Core } from "../core.js";
 import type { ClusterBus } from "../cluster/cluster-bus.js";
-import { reloadSigningKeys, rotateSigningKey } from "../tokens/key-rotation.js";
+import { reloadSigningKeys, rotateSigningKey } from "./key-rotation.js";
 
 /** How often expired sessions, tokens and revocations are purged. */
 const PURGE_INTERVAL_MS = 10 * 60_000;
@@ -28,7 +28,7 @@ export function startBackgroundJobs(core: Core, bus: ClusterBus): () => void {
     core.denylist.sweep(clock.now());
   });
   every(config.revocationPollIntervalMs, "revocation poll", () => core.revocations.catchUp());
-  if (config.jwtAlg === "EdDSA") {
+  if (config.jwtAlg !== "HS256") {
     every(KEY_CHECK_INTERVAL_MS, "signing key check", async () => {
       const active = core.accessTokens.keyRing.active;
       if (

@@ -1,7 +1,7 @@
 import type { AccessTokenClaims } from "@baton/protocol";
+import { authInfoOf, bearerCandidate, missingRole, readBearerToken } from "@baton/verify/kernel";
 import type { Core, AuthInfo } from "../core.js";
-import { AuthError } from "../errors.js";
-import { bearerCandidate, readBearerToken } from "../tokens/bearer.js";
+import { AuthError, asAuthError } from "../errors.js";
 
 /**
  * The hot path of every protected request: parse the header, verify (cached after the first
@@ -16,9 +16,15 @@ export function authenticateNow(
   const candidate =
     headerCount === undefined || headerCount <= 1 ? bearerCandidate(authorization) : undefined;
   const cached = candidate === undefined ? undefined : core.accessTokens.verifyCached(candidate);
-  if (cached !== undefined) return toAuthInfo(assertStanding(core, cached));
+  if (cached !== undefined) return authInfoOf(assertStanding(core, cached));
   // A miss, or a header that needs the full parse: verify() looks in the cache again itself.
-  return verifyAccessToken(core, readBearerToken(authorization, headerCount)).then(toAuthInfo);
+  let token: string;
+  try {
+    token = readBearerToken(authorization, headerCount);
+  } catch (error) {
+    throw asAuthError(error);
+  }
+  return verifyAccessToken(core, token).then(authInfoOf);
 }
 
 /** `authenticateNow`, always as a promise. */
@@ -47,13 +53,8 @@ function assertStanding(core: Core, claims: AccessTokenClaims): AccessTokenClaim
   return claims;
 }
 
-function toAuthInfo(claims: AccessTokenClaims): AuthInfo {
-  return { userId: claims.sub, sessionId: claims.sid, roles: claims.roles };
-}
-
 /** FORBIDDEN unless the caller has at least one of `roles`. */
 export function assertRole(auth: AuthInfo, roles: readonly string[]): void {
-  if (!roles.some((role) => auth.roles.includes(role))) {
-    throw new AuthError("FORBIDDEN", `Requires role ${roles.join(" or ")}`);
-  }
+  const refusal = missingRole(auth, roles);
+  if (refusal !== undefined) throw new AuthError("FORBIDDEN", refusal);
 }

@@ -1,5 +1,6 @@
 import type { ExtendedError, Socket } from "socket.io";
 import { REAUTH_EVENT, SESSION_ENDED_EVENT, type ErrorCode } from "@baton/protocol";
+import { authInfoOf } from "@baton/verify/kernel";
 import type { AuthInfo, Core } from "../core.js";
 import { AuthError } from "../errors.js";
 import { verifyAccessToken } from "../sessions/authenticate.js";
@@ -49,9 +50,7 @@ export function createSocketAuth(core: Core, options: SocketAuthOptions = {}): S
       throw new AuthError("TOKEN_MISSING", "Send the access token as auth.token");
     const claims = await verifyAccessToken(core, token);
     return {
-      userId: claims.sub,
-      sessionId: claims.sid,
-      roles: claims.roles,
+      ...authInfoOf(claims),
       expiresAt: claims.exp * 1000,
       tokenVersion: claims.ver,
     };

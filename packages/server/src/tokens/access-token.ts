@@ -1,15 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { errors as joseErrors, jwtVerify, type JWTHeaderParameters } from "jose";
-import {
-  isCanonicalBase64url,
-  parseAccessTokenClaims,
-  VerifiedTokenCache,
-  type AccessTokenClaims,
-} from "@baton/protocol";
-import { AuthError } from "../errors.js";
+import type { AccessTokenClaims } from "@baton/protocol";
+import { AccessTokenVerifier, type VerificationKey } from "@baton/verify/kernel";
+import { asAuthError } from "../errors.js";
 import type { Clock } from "../clock.js";
 import { signCompactJws } from "./compact-jws.js";
 import type { KeyRing } from "./key-ring.js";
+import { KEY_RING_ALGORITHMS } from "./signing-key.js";
 
 export interface AccessTokenSettings {
   issuer: string;
@@ -18,18 +14,16 @@ export interface AccessTokenSettings {
   clockToleranceMs: number;
 }
 
-/** Largest token we bother to look at; ours are under 1 KiB even with many roles. */
-const MAX_TOKEN_LENGTH = 8192;
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** Least time between two key reloads caused by tokens naming an unknown `kid`. */
+const RELOAD_COOLDOWN_MS = 5_000;
 
 /**
- * Issues and verifies access tokens (RFC 9068 profile: `typ: at+jwt`). Verification pins the
- * algorithm to the key's, checks the signature before any claim (jose does so), requires
- * iss/aud/typ, and caches the result per token until it expires so a reused token costs a map
- * lookup.
+ * Issues and verifies access tokens (RFC 9068 profile: `typ: at+jwt`). Verification is the
+ * kernel shared with @baton/verify (@baton/verify/kernel), with this instance's key ring as the
+ * key source; its verdicts are cached per token until it expires.
  */
 export class AccessTokens {
-  private readonly cache = new VerifiedTokenCache();
+  private readonly verifier: AccessTokenVerifier;
   private reloadKeys: (() => Promise<void>) | undefined;
   private lastReload = Number.NEGATIVE_INFINITY;
 
@@ -37,18 +31,31 @@ export class AccessTokens {
     private ring: KeyRing,
     private readonly settings: AccessTokenSettings,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.verifier = new AccessTokenVerifier(
+      {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        clockToleranceMs: settings.clockToleranceMs,
+        // A ring holds HS256 alone, or keys of the asymmetric algorithms; each key verifies
+        // only with its own (keyFor).
+        algorithms: ring.active.alg === "HS256" ? ["HS256"] : KEY_RING_ALGORITHMS,
+      },
+      (kid, alg) => this.keyFor(kid, alg),
+      clock,
+    );
+  }
 
   /** Swaps in a reloaded key ring (after a rotation); cached verdicts are dropped with the old one. */
   useKeyRing(ring: KeyRing): void {
     this.ring = ring;
-    this.cache.clear();
+    this.verifier.clear();
   }
 
   /**
    * A token naming a key this instance does not know may come from a key another instance just
    * rotated in: reload the ring (at most every few seconds, so junk `kid`s cannot hammer the
-   * store) and try once more.
+   * store) and look once more.
    */
   onUnknownKey(reload: () => Promise<void>): void {
     this.reloadKeys = reload;
@@ -94,91 +101,36 @@ export class AccessTokens {
    * undefined when it must be verified. Throws TOKEN_EXPIRED once a cached token has expired.
    */
   verifyCached(token: string): AccessTokenClaims | undefined {
-    const cached = this.cache.get(token, this.clock.now() - this.settings.clockToleranceMs);
-    if (cached === "expired") throw new AuthError("TOKEN_EXPIRED", "Access token has expired");
-    return cached;
+    try {
+      return this.verifier.cached(token);
+    } catch (error) {
+      throw asAuthError(error);
+    }
   }
 
   /** Verified claims, or AuthError TOKEN_EXPIRED / TOKEN_INVALID. */
   async verify(token: string): Promise<AccessTokenClaims> {
-    const cached = this.verifyCached(token);
-    if (cached !== undefined) return cached;
-    const now = this.clock.now();
-
-    if (
-      token.length > MAX_TOKEN_LENGTH ||
-      !JWT_SHAPE.test(token) ||
-      !isCanonicalBase64url(token.slice(token.lastIndexOf(".") + 1))
-    ) {
-      throw new AuthError("TOKEN_INVALID", "Access token is malformed");
-    }
     try {
-      return await this.verifyUncached(token, now);
+      return await this.verifier.verify(token);
     } catch (error) {
-      if (
-        !(error instanceof UnknownKeyError) ||
-        this.reloadKeys === undefined ||
-        now - this.lastReload < RELOAD_COOLDOWN_MS
-      ) {
-        throw error instanceof UnknownKeyError
-          ? new AuthError("TOKEN_INVALID", "Access token is invalid")
-          : error;
-      }
+      throw asAuthError(error);
+    }
+  }
+
+  /** The ring's key for `kid` if it verifies with `alg` (each key with its own algorithm only). */
+  private async keyFor(kid: string, alg: string): Promise<VerificationKey | undefined> {
+    const now = this.clock.now();
+    let key = this.ring.find(kid, now, this.verifyForMs);
+    if (
+      key === undefined &&
+      !this.ring.kids.includes(kid) &&
+      this.reloadKeys !== undefined &&
+      now - this.lastReload >= RELOAD_COOLDOWN_MS
+    ) {
       this.lastReload = now;
       await this.reloadKeys();
-      return this.verifyUncached(token, now).catch((retryError: unknown) => {
-        throw retryError instanceof UnknownKeyError
-          ? new AuthError("TOKEN_INVALID", "Access token is invalid")
-          : retryError;
-      });
+      key = this.ring.find(kid, now, this.verifyForMs);
     }
-  }
-
-  private async verifyUncached(token: string, now: number): Promise<AccessTokenClaims> {
-    let payload: Record<string, unknown>;
-    let unknownKey = false;
-    try {
-      const ring = this.ring;
-      const result = await jwtVerify(
-        token,
-        (header: JWTHeaderParameters) => {
-          const key =
-            header.kid === undefined ? undefined : ring.find(header.kid, now, this.verifyForMs);
-          if (key === undefined && header.kid !== undefined && !ring.kids.includes(header.kid)) {
-            unknownKey = true;
-          }
-          if (key === undefined || header.alg !== key.alg) throw new joseErrors.JWKSNoMatchingKey();
-          return key.verificationKey;
-        },
-        {
-          algorithms: [this.ring.active.alg],
-          issuer: this.settings.issuer,
-          audience: this.settings.audience,
-          typ: "at+jwt",
-          clockTolerance: Math.round(this.settings.clockToleranceMs / 1000),
-          currentDate: new Date(now),
-          requiredClaims: ["sub", "sid", "iat", "exp", "jti"],
-        },
-      );
-      payload = result.payload;
-    } catch (error) {
-      if (error instanceof joseErrors.JWTExpired)
-        throw new AuthError("TOKEN_EXPIRED", "Access token has expired");
-      if (unknownKey) throw new UnknownKeyError();
-      throw new AuthError("TOKEN_INVALID", "Access token is invalid");
-    }
-    const claims = parseAccessTokenClaims(payload);
-    if (claims === undefined)
-      throw new AuthError("TOKEN_INVALID", "Access token claims are malformed");
-    if (claims.iat * 1000 > now + this.settings.clockToleranceMs) {
-      throw new AuthError("TOKEN_INVALID", "Access token is issued in the future");
-    }
-    this.cache.set(token, claims, claims.exp * 1000);
-    return claims;
+    return key?.alg === alg ? key.verificationKey : undefined;
   }
 }
-
-const RELOAD_COOLDOWN_MS = 5_000;
-
-/** Internal: the token's `kid` is not in this instance's ring (yet). */
-class UnknownKeyError extends Error {}

@@ -1,5 +1,5 @@
-import { createHmac, sign as cryptoSign } from "node:crypto";
-import type { SigningKey } from "./key-ring.js";
+import { createHmac, sign as cryptoSign, type KeyObject } from "node:crypto";
+import type { SigningKey } from "./signing-key.js";
 
 /**
  * A JWS in compact serialisation (RFC 7515 §7.1), signed synchronously with node:crypto.
@@ -15,15 +15,25 @@ export function signCompactJws(
   key: SigningKey,
 ): string {
   const signingInput = `${encodeSegment(header)}.${encodeSegment(payload)}`;
-  const signature =
-    key.alg === "EdDSA"
-      ? cryptoSign(
-          null,
-          Buffer.from(signingInput),
-          key.signingKey as Parameters<typeof cryptoSign>[2],
-        )
-      : createHmac("sha256", key.signingKey).update(signingInput).digest();
-  return `${signingInput}.${signature.toString("base64url")}`;
+  return `${signingInput}.${signature(signingInput, key).toString("base64url")}`;
+}
+
+function signature(signingInput: string, key: SigningKey): Buffer {
+  const input = Buffer.from(signingInput);
+  switch (key.alg) {
+    case "EdDSA":
+      return cryptoSign(null, input, key.signingKey as KeyObject);
+    case "ES256":
+      // JWS wants R ‖ S, 32 bytes each (RFC 7518 §3.4), not the DER that node:crypto defaults to.
+      return cryptoSign("sha256", input, {
+        key: key.signingKey as KeyObject,
+        dsaEncoding: "ieee-p1363",
+      });
+    case "RS256":
+      return cryptoSign("sha256", input, key.signingKey as KeyObject); // RSASSA-PKCS1-v1_5
+    case "HS256":
+      return createHmac("sha256", key.signingKey).update(signingInput).digest();
+  }
 }
 
 function encodeSegment(value: Record<string, unknown>): string {

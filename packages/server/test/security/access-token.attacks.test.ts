@@ -1,4 +1,10 @@
-import { generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import {
+  constants,
+  generateKeyPairSync,
+  randomBytes,
+  sign as cryptoSign,
+  type KeyObject,
+} from "node:crypto";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -6,7 +12,8 @@ import BetterSqlite3 from "better-sqlite3";
 import { calculateJwkThumbprint, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBaton, type ErrorCode } from "@baton/server";
-import { reloadSigningKeys } from "../../src/tokens/key-rotation.js";
+import { reloadSigningKeys } from "../../src/maintenance/key-rotation.js";
+import { storeNewSigningKey } from "../../src/tokens/stored-key-ring.js";
 import { signUp, startTestServer, type Adapter, type TestServer } from "../helpers/test-server.js";
 import {
   b64url,
@@ -21,7 +28,8 @@ import {
 } from "./support/attack-kit.js";
 
 // Access-token forgery and confusion: every request goes over real HTTP to Baton's own route
-// (/api/auth/me) and to the host app's requireAuth() route (/api/private), through both adapters.
+// (/api/auth/me) and to the host app's requireAuth() route (/api/private), through both adapters,
+// against a server signing with each key type of its key ring (JWT_ALG EdDSA, ES256, RS256).
 
 /** Keys the attacker owns. */
 const attacker = {
@@ -30,8 +38,19 @@ const attacker = {
   ec: generateKeyPairSync("ec", { namedCurve: "P-256" }),
 };
 
+type KeyType = "EdDSA" | "ES256" | "RS256";
+/** Per key type: the attacker's key of that type, its digest for node:crypto, its signature size. */
+const KEY_TYPES = {
+  EdDSA: { attackerKey: attacker.ed25519, digest: null, signatureBytes: 64 },
+  ES256: { attackerKey: attacker.ec, digest: "sha256", signatureBytes: 64 },
+  RS256: { attackerKey: attacker.rsa, digest: "sha256", signatureBytes: 256 },
+} as const;
+
 interface Context {
   server: TestServer;
+  /** The algorithm of the server's signing key, and how that key signs. */
+  alg: KeyType;
+  digest: "sha256" | null;
   kid: string;
   privateKey: KeyObject;
   publicKey: KeyObject;
@@ -53,6 +72,8 @@ type Expectation = ErrorCode | "accepted" | "refusedByHttpParser";
 interface Case {
   attack: string;
   source: string;
+  /** Only against servers signing with these key types (default: all). */
+  keyTypes?: readonly KeyType[];
   /** Authorization header value(s); several values are sent as several headers. */
   authorization: (ctx: Context) => string | string[] | Promise<string | string[]>;
   expect: Expectation;
@@ -62,7 +83,7 @@ interface Case {
 
 const bearer = (token: string) => `Bearer ${token}`;
 const header = (ctx: Context, extra: Record<string, unknown> = {}) => ({
-  alg: "EdDSA",
+  alg: ctx.alg,
   kid: ctx.kid,
   typ: "at+jwt",
   ...extra,
@@ -84,13 +105,21 @@ const claims = (ctx: Context, changes: Record<string, unknown> = {}) => {
 };
 /** Signed with the server's real key: only the claims or header under test are wrong. */
 const real = (ctx: Context, head: object | string, payload: object | string) =>
-  bearer(forgeJwt(head, payload, { key: ctx.privateKey }));
+  bearer(forgeJwt(head, payload, { key: ctx.privateKey, digest: ctx.digest }));
+/** Signed by the attacker's own key of the server's key type: only the key is wrong. */
+const attackers = (ctx: Context) => ({
+  key: KEY_TYPES[ctx.alg].attackerKey.privateKey,
+  digest: ctx.digest,
+});
 const parts = (token: string) => token.split(".") as [string, string, string];
 const publicPem = (ctx: Context) =>
   ctx.publicKey.export({ type: "spki", format: "pem" }).toString();
 const publicJwk = (ctx: Context) => ctx.publicKey.export({ format: "jwk" }) as JWK;
-const attackerKid = async () =>
-  calculateJwkThumbprint(attacker.ed25519.publicKey.export({ format: "jwk" }));
+const attackerPublicKey = (ctx: Context) => KEY_TYPES[ctx.alg].attackerKey.publicKey;
+const attackerKid = async (ctx: Context) =>
+  calculateJwkThumbprint(attackerPublicKey(ctx).export({ format: "jwk" }));
+/** The public key's own bytes: `x` of an OKP or EC key, `n` of an RSA key. */
+const rawPublicKey = (ctx: Context) => publicJwk(ctx).x ?? publicJwk(ctx).n!;
 
 const NONE =
   "RFC 8725 §2.1, §3.1; CVE-2022-23540 (jsonwebtoken); jwt_tool -X a; PortSwigger lab 'flawed signature verification'";
@@ -157,12 +186,12 @@ const cases: Case[] = [
     expect: "TOKEN_INVALID",
   },
   {
-    attack: "HS256 signed with the raw 32-byte Ed25519 public key is refused",
+    attack: "HS256 signed with the raw public key bytes (x; n for RSA) is refused",
     source: CONFUSION,
     authorization: (ctx) =>
       bearer(
         forgeJwt(header(ctx, { alg: "HS256" }), claims(ctx), {
-          hmac: Buffer.from(publicJwk(ctx).x!, "base64url"),
+          hmac: Buffer.from(rawPublicKey(ctx), "base64url"),
         }),
       ),
     expect: "TOKEN_INVALID",
@@ -181,10 +210,10 @@ const cases: Case[] = [
     expect: "TOKEN_INVALID",
   },
   {
-    attack: "HS256 signed with the JWK's base64url x value is refused",
+    attack: "HS256 signed with the JWK's base64url x (n for RSA) value is refused",
     source: CONFUSION,
     authorization: (ctx) =>
-      bearer(forgeJwt(header(ctx, { alg: "HS256" }), claims(ctx), { hmac: publicJwk(ctx).x! })),
+      bearer(forgeJwt(header(ctx, { alg: "HS256" }), claims(ctx), { hmac: rawPublicKey(ctx) })),
     expect: "TOKEN_INVALID",
   },
   {
@@ -224,12 +253,44 @@ const cases: Case[] = [
     expect: "TOKEN_INVALID",
   },
   {
+    attack: "EdDSA signed by the attacker's Ed25519 key under the real kid is refused",
+    source: "RFC 8725 §3.1 (the key of a kid verifies with its own algorithm only)",
+    authorization: (ctx) =>
+      bearer(
+        forgeJwt(header(ctx, { alg: "EdDSA" }), claims(ctx), { key: attacker.ed25519.privateKey }),
+      ),
+    expect: "TOKEN_INVALID",
+  },
+  {
     attack:
       'alg:"Ed25519" (RFC 9864 name) signed with the real key is refused: the algorithm is pinned',
     source: "RFC 8725 §3.1; RFC 9068 §4",
     authorization: (ctx) => real(ctx, header(ctx, { alg: "Ed25519" }), claims(ctx)),
     expect: "TOKEN_INVALID",
   },
+  // The real key, signing under another algorithm its key type could sign with.
+  ...(
+    [
+      ["ES256", "ES384", { digest: "sha384" }],
+      ["ES256", "ES512", { digest: "sha512" }],
+      ["RS256", "RS512", { digest: "sha512" }],
+      ["RS256", "PS256", { digest: "sha256", padding: constants.RSA_PKCS1_PSS_PADDING }],
+    ] as const
+  ).map<Case>(([keyType, alg, how]) => ({
+    attack: `alg:"${alg}" signed with the real ${keyType} key is refused: the algorithm is pinned`,
+    source: "RFC 8725 §3.1; RFC 7518 §3.1",
+    keyTypes: [keyType],
+    authorization: (ctx) => {
+      const input = `${segment(header(ctx, { alg }))}.${segment(claims(ctx))}`;
+      const signature = cryptoSign(how.digest, Buffer.from(input), {
+        key: ctx.privateKey,
+        dsaEncoding: "ieee-p1363",
+        ...("padding" in how && { padding: how.padding }),
+      });
+      return bearer(`${input}.${b64url(signature)}`);
+    },
+    expect: "TOKEN_INVALID",
+  })),
 
   // ── kid injection ─────────────────────────────────────────────────────────────────────
   {
@@ -247,11 +308,7 @@ const cases: Case[] = [
     attack: "kid path traversal to the key file, signed with the attacker's key, is refused",
     source: KID,
     authorization: (ctx) =>
-      bearer(
-        forgeJwt(header(ctx, { kid: `../../data/${ctx.kid}` }), claims(ctx), {
-          key: attacker.ed25519.privateKey,
-        }),
-      ),
+      bearer(forgeJwt(header(ctx, { kid: `../../data/${ctx.kid}` }), claims(ctx), attackers(ctx))),
     expect: "TOKEN_INVALID",
   },
   {
@@ -289,17 +346,13 @@ const cases: Case[] = [
     attack: "an unknown kid, signed by the attacker's key, is refused",
     source: KID,
     authorization: async (ctx) =>
-      bearer(
-        forgeJwt(header(ctx, { kid: await attackerKid() }), claims(ctx), {
-          key: attacker.ed25519.privateKey,
-        }),
-      ),
+      bearer(forgeJwt(header(ctx, { kid: await attackerKid(ctx) }), claims(ctx), attackers(ctx))),
     expect: "TOKEN_INVALID",
   },
   {
     attack: "a header without kid, signed with the real key, is refused",
     source: "RFC 8725 §3.1 (the key is chosen by kid, never guessed)",
-    authorization: (ctx) => real(ctx, { alg: "EdDSA", typ: "at+jwt" }, claims(ctx)),
+    authorization: (ctx) => real(ctx, { alg: ctx.alg, typ: "at+jwt" }, claims(ctx)),
     expect: "TOKEN_INVALID",
   },
   {
@@ -322,9 +375,11 @@ const cases: Case[] = [
     source: `${HEADER_KEYS}; PortSwigger lab 'jku header injection'`,
     authorization: async (ctx) =>
       bearer(
-        forgeJwt(header(ctx, { kid: await attackerKid(), jku: ctx.jwksUrl }), claims(ctx), {
-          key: attacker.ed25519.privateKey,
-        }),
+        forgeJwt(
+          header(ctx, { kid: await attackerKid(ctx), jku: ctx.jwksUrl }),
+          claims(ctx),
+          attackers(ctx),
+        ),
       ),
     expect: "TOKEN_INVALID",
   },
@@ -332,11 +387,7 @@ const cases: Case[] = [
     attack: "jku with the real kid and the attacker's signature is refused and never fetched",
     source: `${HEADER_KEYS}; PortSwigger lab 'jku header injection'`,
     authorization: (ctx) =>
-      bearer(
-        forgeJwt(header(ctx, { jku: ctx.jwksUrl }), claims(ctx), {
-          key: attacker.ed25519.privateKey,
-        }),
-      ),
+      bearer(forgeJwt(header(ctx, { jku: ctx.jwksUrl }), claims(ctx), attackers(ctx))),
     expect: "TOKEN_INVALID",
   },
   {
@@ -345,9 +396,9 @@ const cases: Case[] = [
     authorization: async (ctx) =>
       bearer(
         forgeJwt(
-          header(ctx, { kid: await attackerKid(), x5u: `${ctx.jwksUrl}/cert.pem` }),
+          header(ctx, { kid: await attackerKid(ctx), x5u: `${ctx.jwksUrl}/cert.pem` }),
           claims(ctx),
-          { key: attacker.ed25519.privateKey },
+          attackers(ctx),
         ),
       ),
     expect: "TOKEN_INVALID",
@@ -356,11 +407,9 @@ const cases: Case[] = [
     attack: "an embedded jwk (the attacker's public key) is refused",
     source: `${HEADER_KEYS}; CVE-2018-0114 (node-jose); PortSwigger lab 'jwk header injection'`,
     authorization: async (ctx) => {
-      const jwk = attacker.ed25519.publicKey.export({ format: "jwk" }) as JWK;
+      const jwk = attackerPublicKey(ctx).export({ format: "jwk" }) as JWK;
       return bearer(
-        forgeJwt(header(ctx, { kid: await attackerKid(), jwk }), claims(ctx), {
-          key: attacker.ed25519.privateKey,
-        }),
+        forgeJwt(header(ctx, { kid: await attackerKid(ctx), jwk }), claims(ctx), attackers(ctx)),
       );
     },
     expect: "TOKEN_INVALID",
@@ -370,12 +419,10 @@ const cases: Case[] = [
     source: `${HEADER_KEYS}; CVE-2018-0114 (node-jose)`,
     authorization: (ctx) => {
       const jwk = {
-        ...(attacker.ed25519.publicKey.export({ format: "jwk" }) as JWK),
+        ...(attackerPublicKey(ctx).export({ format: "jwk" }) as JWK),
         kid: ctx.kid,
       };
-      return bearer(
-        forgeJwt(header(ctx, { jwk }), claims(ctx), { key: attacker.ed25519.privateKey }),
-      );
+      return bearer(forgeJwt(header(ctx, { jwk }), claims(ctx), attackers(ctx)));
     },
     expect: "TOKEN_INVALID",
   },
@@ -386,13 +433,13 @@ const cases: Case[] = [
       bearer(
         forgeJwt(
           header(ctx, {
-            kid: await attackerKid(),
+            kid: await attackerKid(ctx),
             x5c: [
-              attacker.ed25519.publicKey.export({ type: "spki", format: "der" }).toString("base64"),
+              attackerPublicKey(ctx).export({ type: "spki", format: "der" }).toString("base64"),
             ],
           }),
           claims(ctx),
-          { key: attacker.ed25519.privateKey },
+          attackers(ctx),
         ),
       ),
     expect: "TOKEN_INVALID",
@@ -459,19 +506,23 @@ const cases: Case[] = [
     expect: "TOKEN_INVALID",
   },
   {
-    attack: "an all-zero signature is refused",
+    attack: "an all-zero signature of the algorithm's size is refused (for ES256: r = s = 0)",
     source: "CVE-2022-21449 ('psychic signatures'); RFC 8032 §5.1.7",
     authorization: (ctx) =>
-      bearer(forgeJwt(header(ctx), claims(ctx), { signature: b64url(Buffer.alloc(64)) })),
+      bearer(
+        forgeJwt(header(ctx), claims(ctx), {
+          signature: b64url(Buffer.alloc(KEY_TYPES[ctx.alg].signatureBytes)),
+        }),
+      ),
     expect: "TOKEN_INVALID",
   },
   {
-    attack: "a signature truncated to 63 bytes is refused",
+    attack: "a signature truncated by one byte is refused",
     source: "RFC 8032 §5.1.7",
     authorization: (ctx) => {
       const [head, payload, signature] = parts(ctx.token);
       return bearer(
-        `${head}.${payload}.${b64url(Buffer.from(signature, "base64url").subarray(0, 63))}`,
+        `${head}.${payload}.${b64url(Buffer.from(signature, "base64url").subarray(0, -1))}`,
       );
     },
     expect: "TOKEN_INVALID",
@@ -506,18 +557,13 @@ const cases: Case[] = [
     attack: "a token signed by another deployment's key (same iss and aud) is refused",
     source: "RFC 8725 §3.3; RFC 9068 §4",
     authorization: async (ctx) =>
-      bearer(
-        forgeJwt(header(ctx, { kid: await attackerKid() }), claims(ctx), {
-          key: attacker.ed25519.privateKey,
-        }),
-      ),
+      bearer(forgeJwt(header(ctx, { kid: await attackerKid(ctx) }), claims(ctx), attackers(ctx))),
     expect: "TOKEN_INVALID",
   },
   {
-    attack: "the real kid with a signature by the attacker's Ed25519 key is refused",
+    attack: "the real kid with a signature by the attacker's key of the same type is refused",
     source: "RFC 8725 §3.3",
-    authorization: (ctx) =>
-      bearer(forgeJwt(header(ctx), claims(ctx), { key: attacker.ed25519.privateKey })),
+    authorization: (ctx) => bearer(forgeJwt(header(ctx), claims(ctx), attackers(ctx))),
     expect: "TOKEN_INVALID",
   },
 
@@ -556,7 +602,7 @@ const cases: Case[] = [
   {
     attack: "a token without typ is refused",
     source: "RFC 8725 §3.11; RFC 9068 §4",
-    authorization: (ctx) => real(ctx, { alg: "EdDSA", kid: ctx.kid }, claims(ctx)),
+    authorization: (ctx) => real(ctx, { alg: ctx.alg, kid: ctx.kid }, claims(ctx)),
     expect: "TOKEN_INVALID",
   },
   {
@@ -706,12 +752,12 @@ const cases: Case[] = [
 
   // ── duplicate JSON keys ───────────────────────────────────────────────────────────────
   {
-    attack: 'a header with duplicate alg (EdDSA, then "none") and no signature is refused',
+    attack: 'a header with duplicate alg (the real one, then "none") and no signature is refused',
     source: "RFC 7515 §4 (duplicate names); RFC 8725 §2.6",
     authorization: (ctx) =>
       bearer(
         forgeJwt(
-          `{"alg":"EdDSA","kid":${JSON.stringify(ctx.kid)},"typ":"at+jwt","alg":"none"}`,
+          `{"alg":"${ctx.alg}","kid":${JSON.stringify(ctx.kid)},"typ":"at+jwt","alg":"none"}`,
           claims(ctx),
           { none: true },
         ),
@@ -719,12 +765,12 @@ const cases: Case[] = [
     expect: "TOKEN_INVALID",
   },
   {
-    attack: 'a header with duplicate alg ("none", then EdDSA) and no signature is refused',
+    attack: 'a header with duplicate alg ("none", then the real one) and no signature is refused',
     source: "RFC 7515 §4; RFC 8725 §2.6",
     authorization: (ctx) =>
       bearer(
         forgeJwt(
-          `{"alg":"none","kid":${JSON.stringify(ctx.kid)},"typ":"at+jwt","alg":"EdDSA"}`,
+          `{"alg":"none","kid":${JSON.stringify(ctx.kid)},"typ":"at+jwt","alg":"${ctx.alg}"}`,
           claims(ctx),
           { none: true },
         ),
@@ -750,7 +796,7 @@ const cases: Case[] = [
     authorization: (ctx) =>
       real(
         ctx,
-        `{"alg":"EdDSA","kid":${JSON.stringify(ctx.kid)},"typ":"at+jwt","typ":"JWT"}`,
+        `{"alg":"${ctx.alg}","kid":${JSON.stringify(ctx.kid)},"typ":"at+jwt","typ":"JWT"}`,
         claims(ctx),
       ),
     expect: "TOKEN_INVALID",
@@ -910,73 +956,165 @@ const cases: Case[] = [
 ];
 
 const adapters: Adapter[] = ["fastify", "express"];
+const keyTypes: KeyType[] = ["EdDSA", "ES256", "RS256"];
+// Every case through both adapters with the default key type; the other two key types through
+// one adapter each (which adapter carries a request does not depend on the key, and this keeps
+// the suite's time down), so each adapter also meets a non-EdDSA ring.
+const combinations = [
+  ...adapters.map((adapter) => ["EdDSA", adapter] as const),
+  ["ES256", "express"] as const,
+  ["RS256", "fastify"] as const,
+];
 
-describe.each(adapters)("access-token forgery and confusion through %s", (adapter) => {
-  const ctx = {} as Context;
-  let jwksServer: Server;
-  let fetches = 0;
+describe.each(combinations)(
+  "access-token forgery and confusion against a %s key, through %s",
+  (alg, adapter) => {
+    const ctx = { alg, digest: KEY_TYPES[alg].digest } as Context;
+    let jwksServer: Server;
+    let fetches = 0;
 
-  beforeAll(async () => {
-    jwksServer = createServer((_request, response) => {
-      fetches++;
-      response.setHeader("content-type", "application/json");
-      response.end(
-        JSON.stringify({ keys: [attacker.ed25519.publicKey.export({ format: "jwk" })] }),
-      );
-    });
-    jwksServer.listen(0, "127.0.0.1");
-    await once(jwksServer, "listening");
-    ctx.server = await startTestServer(adapter);
-    const victim = await signUp(ctx.server, "victim@example.com");
-    const second = await ctx.server
-      .client()
-      .post("/api/auth/login", { email: "victim@example.com", password: "correct horse battery" });
-    Object.assign(ctx, serverKeys(ctx.server), {
-      token: victim.accessToken,
-      claims: claimsOf(victim.accessToken),
-      otherToken: second.body.accessToken as string,
-      refreshToken: victim.client.jar.get("refresh_token")!,
-      jwksUrl: `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`,
-      fetches: () => fetches,
-      nowSec: () => Math.floor(ctx.server.clock.now() / 1000),
-    });
-  });
-  afterAll(async () => {
-    await ctx.server.close();
-    await new Promise<void>((resolve) => jwksServer.close(() => resolve()));
-  });
-
-  it.each(cases.map((row) => [`${row.attack} — ${row.source}`, row] as const))(
-    "%s",
-    async (_name, row) => {
-      const values = await row.authorization(ctx);
-      const list = Array.isArray(values) ? values : [values];
-      for (const path of ["/api/auth/me", "/api/private"]) {
-        const sent = rawRequest(
-          ctx.server.url,
-          "GET",
-          path,
-          list.map((value) => ["authorization", value] as [string, string]),
+    beforeAll(async () => {
+      jwksServer = createServer((_request, response) => {
+        fetches++;
+        response.setHeader("content-type", "application/json");
+        response.end(
+          JSON.stringify({ keys: [attacker.ed25519.publicKey.export({ format: "jwk" })] }),
         );
-        if (row.expect === "refusedByHttpParser") {
-          // Fastify writes the 431 and destroys the socket at once, so the client may only see
-          // the connection end; either way the request never reached Baton.
-          const outcome = await sent.then(
-            (response) => response.status,
-            (error: NodeJS.ErrnoException) => error.code ?? error.message,
+      });
+      jwksServer.listen(0, "127.0.0.1");
+      await once(jwksServer, "listening");
+      ctx.server = await startTestServer(adapter, { jwtAlg: alg });
+      const victim = await signUp(ctx.server, "victim@example.com");
+      const second = await ctx.server.client().post("/api/auth/login", {
+        email: "victim@example.com",
+        password: "correct horse battery",
+      });
+      Object.assign(ctx, serverKeys(ctx.server), {
+        token: victim.accessToken,
+        claims: claimsOf(victim.accessToken),
+        otherToken: second.body.accessToken as string,
+        refreshToken: victim.client.jar.get("refresh_token")!,
+        jwksUrl: `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`,
+        fetches: () => fetches,
+        nowSec: () => Math.floor(ctx.server.clock.now() / 1000),
+      });
+    });
+    afterAll(async () => {
+      await ctx.server.close();
+      await new Promise<void>((resolve) => jwksServer.close(() => resolve()));
+    });
+
+    const rows = cases.filter((row) => row.keyTypes?.includes(alg) ?? true);
+    it.each(rows.map((row) => [`${row.attack} — ${row.source}`, row] as const))(
+      "%s",
+      async (_name, row) => {
+        const values = await row.authorization(ctx);
+        const list = Array.isArray(values) ? values : [values];
+        for (const path of ["/api/auth/me", "/api/private"]) {
+          const sent = rawRequest(
+            ctx.server.url,
+            "GET",
+            path,
+            list.map((value) => ["authorization", value] as [string, string]),
           );
-          expect([431, "ECONNRESET", "EPIPE", "socket hang up"]).toContain(outcome);
-          continue;
+          if (row.expect === "refusedByHttpParser") {
+            // Fastify writes the 431 and destroys the socket at once, so the client may only see
+            // the connection end; either way the request never reached Baton.
+            const outcome = await sent.then(
+              (response) => response.status,
+              (error: NodeJS.ErrnoException) => error.code ?? error.message,
+            );
+            expect([431, "ECONNRESET", "EPIPE", "socket hang up"]).toContain(outcome);
+            continue;
+          }
+          const response: RawResponse = await sent;
+          if (row.expect === "accepted") {
+            expect(response.status, response.text).toBe(200);
+            if (path === "/api/private") row.check?.(response.body, ctx);
+          } else {
+            expectError(response, row.expect);
+          }
         }
-        const response: RawResponse = await sent;
-        if (row.expect === "accepted") {
-          expect(response.status, response.text).toBe(200);
-          if (path === "/api/private") row.check?.(response.body, ctx);
-        } else {
-          expectError(response, row.expect);
-        }
+        expect(ctx.fetches(), "the server fetched a URL named by the token").toBe(0);
+      },
+    );
+  },
+);
+
+describe("algorithm confusion across the three key types of one ring (JWT_ALG changed twice)", () => {
+  // The ring of a deployment that ran EdDSA, then ES256, then RS256: three keys of three types
+  // verify at once. Every signer × named kid × claimed alg is tried; only a token signed by the
+  // key its kid names, with that key's own algorithm, is accepted.
+  let server: TestServer;
+  let victimClaims: Record<string, unknown>;
+  const ring: Record<KeyType, { kid: string; privateKey: KeyObject; publicKey: KeyObject }> =
+    {} as never;
+  beforeAll(async () => {
+    server = await startTestServer("fastify", { jwtAlg: "EdDSA" });
+    victimClaims = claimsOf((await signUp(server, "victim@example.com")).accessToken);
+    const { core } = server.baton;
+    for (const alg of ["ES256", "RS256"] as const) {
+      await storeNewSigningKey(core.store, core.keySealingKey, alg, server.clock.now());
+      await reloadSigningKeys(core);
+    }
+    for (const record of await core.store.listSigningKeys()) {
+      const key = core.accessTokens.keyRing.find(record.kid, server.clock.now(), 0)!;
+      ring[record.alg as KeyType] = {
+        kid: key.kid,
+        privateKey: key.signingKey as KeyObject,
+        publicKey: key.verificationKey as KeyObject,
+      };
+    }
+    expect(Object.keys(ring).sort()).toEqual(["ES256", "EdDSA", "RS256"]);
+  });
+  afterAll(() => server.close());
+
+  const fresh = () => {
+    const now = Math.floor(server.clock.now() / 1000);
+    return { ...victimClaims, iat: now, exp: now + 900, jti: b64url(randomBytes(16)) };
+  };
+  const outcome = async (token: string) => {
+    const statuses = await Promise.all(
+      ["/api/auth/me", "/api/private"].map(async (path) => {
+        const response = await server.client().get(path, token);
+        if (response.status !== 200) expectError(response, "TOKEN_INVALID");
+        return response.status;
+      }),
+    );
+    expect(statuses[0]).toBe(statuses[1]);
+    return statuses[0] === 200 ? "accepted" : "TOKEN_INVALID";
+  };
+
+  const triples = keyTypes.flatMap((signer) =>
+    keyTypes.flatMap((named) => keyTypes.map((claimed) => [signer, named, claimed] as const)),
+  );
+  it.each(triples)(
+    "signed by the %s key, naming the %s key's kid, claiming alg %s — RFC 8725 §3.1",
+    async (signer, named, claimed) => {
+      const token = forgeJwt({ alg: claimed, kid: ring[named].kid, typ: "at+jwt" }, fresh(), {
+        key: ring[signer].privateKey,
+        digest: KEY_TYPES[signer].digest,
+      });
+      const genuine = signer === named && claimed === signer;
+      expect(await outcome(token)).toBe(genuine ? "accepted" : "TOKEN_INVALID");
+    },
+  );
+
+  it.each(keyTypes)(
+    "HS256 keyed with any encoding of the %s public key is refused — " + CONFUSION,
+    async (named) => {
+      const { kid, publicKey } = ring[named];
+      const jwk = publicKey.export({ format: "jwk" }) as JWK;
+      for (const hmac of [
+        publicKey.export({ type: "spki", format: "pem" }).toString(),
+        publicKey.export({ type: "spki", format: "der" }),
+        JSON.stringify({ ...jwk, kid }),
+        jwk.x ?? jwk.n!,
+        Buffer.from(jwk.x ?? jwk.n!, "base64url"),
+      ]) {
+        const token = forgeJwt({ alg: "HS256", kid, typ: "at+jwt" }, fresh(), { hmac });
+        expect(await outcome(token)).toBe("TOKEN_INVALID");
       }
-      expect(ctx.fetches(), "the server fetched a URL named by the token").toBe(0);
     },
   );
 });

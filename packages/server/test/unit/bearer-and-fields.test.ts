@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readBearerToken } from "../../src/tokens/bearer.js";
+import { readBearerToken } from "@baton/verify/kernel";
 import { normalizeEmail, normalizeName, normalizeRoles } from "../../src/users/user-fields.js";
 import { assertAcceptablePassword } from "../../src/passwords/password-policy.js";
 import { PasswordHasher } from "../../src/passwords/password-hasher.js";

@@ -1,14 +1,16 @@
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { signCompactJws } from "../../src/tokens/compact-jws.js";
-import { symmetricKey, type SigningKey } from "../../src/tokens/key-ring.js";
+import { symmetricKey, type SigningKey } from "../../src/tokens/signing-key.js";
 
-function ed25519Key(): SigningKey {
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+function asymmetricKey(
+  alg: "EdDSA" | "ES256" | "RS256",
+  { privateKey, publicKey }: { privateKey: KeyObject; publicKey: KeyObject },
+): SigningKey {
   return {
     kid: "k1",
-    alg: "EdDSA",
+    alg,
     signingKey: privateKey,
     verificationKey: publicKey,
     publicJwk: undefined,
@@ -17,11 +19,15 @@ function ed25519Key(): SigningKey {
   };
 }
 
+const ed25519Key = () => asymmetricKey("EdDSA", generateKeyPairSync("ed25519"));
+
 describe("compact JWS signed with node:crypto", () => {
   const payload = { sub: "user-1", roles: ["a", "ü"], exp: 4_000_000_000 };
 
   it.each([
     ["EdDSA", ed25519Key()],
+    ["ES256", asymmetricKey("ES256", generateKeyPairSync("ec", { namedCurve: "P-256" }))],
+    ["RS256", asymmetricKey("RS256", generateKeyPairSync("rsa", { modulusLength: 2048 }))],
     ["HS256", symmetricKey("s".repeat(40), 0)],
   ] as const)("%s: jose verifies it, header and claims as given", async (alg, key) => {
     const token = signCompactJws({ alg, kid: key.kid, typ: "at+jwt" }, payload, key);

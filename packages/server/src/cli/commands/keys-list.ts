@@ -1,5 +1,5 @@
 import type { Baton } from "../../baton.js";
-import { listSigningKeys, type SigningKeyInfo } from "../../tokens/key-rotation.js";
+import { listSigningKeys, type SigningKeyInfo } from "../../maintenance/key-rotation.js";
 import { CliError, EXIT, parseCommandLine, writeJson, type Command } from "../command.js";
 import { withBaton } from "../environment.js";
 import { formatTable, formatTime } from "../table.js";
@@ -7,9 +7,9 @@ import { formatTable, formatTime } from "../table.js";
 export const keysList: Command = {
   help: `Usage: baton keys list [--json]
 
-Lists the Ed25519 signing keys in the database, newest first: the active key signs new access
-tokens; retired keys keep verifying (and stay in the JWKS) until the last token they signed has
-expired.
+Lists the signing keys in the database (EdDSA, ES256 or RS256), newest first: the active key
+signs new access tokens; retired keys keep verifying (and stay in the JWKS) until the last token
+they signed has expired.
 
 Options:
   --json        Print the keys as a JSON array of
@@ -35,9 +35,9 @@ Exit codes: 0 listed, 1 database unreachable, 2 usage error, 78 invalid configur
   },
 };
 
-/** Key commands only make sense for the EdDSA key ring; HS256 signs with JWT_SECRET. */
+/** Key commands only make sense for a key ring; HS256 signs with JWT_SECRET. */
 export function assertKeyRing(baton: Baton): void {
-  if (baton.config.jwtAlg !== "EdDSA") {
+  if (baton.config.jwtAlg === "HS256") {
     throw new CliError(
       "JWT_ALG=HS256 signs with JWT_SECRET and has no key ring: to rotate, change JWT_SECRET (every access token is then rejected and clients refresh).",
       EXIT.CONFIG,

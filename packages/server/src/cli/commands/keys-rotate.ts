@@ -1,15 +1,16 @@
-import { listSigningKeys } from "../../tokens/key-rotation.js";
+import { listSigningKeys } from "../../maintenance/key-rotation.js";
 import { parseCommandLine, writeJson, type Command } from "../command.js";
 import { withBaton } from "../environment.js";
+import { keyDescription } from "../key-description.js";
 import { formatTime } from "../table.js";
 import { assertKeyRing } from "./keys-list.js";
 
 export const keysRotate: Command = {
   help: `Usage: baton keys rotate [--json]
 
-Generates a new Ed25519 signing key, makes it the active one and retires the previous key.
-Tokens signed by the previous key keep verifying until they expire (one access-token lifetime
-plus the clock tolerance); the JWKS publishes both keys meanwhile. Running instances pick the
+Generates a new signing key of JWT_ALG (EdDSA, ES256 or RS256), makes it the active one and
+retires the previous key. Tokens signed by the previous key keep verifying until they expire (one
+access-token lifetime plus the clock tolerance); the JWKS publishes both keys meanwhile. Running instances pick the
 new key up from the database (at once with REDIS_URL, else within 30 s, or on the first token
 with an unknown kid); resource servers using @baton/verify refetch the JWKS on an unknown kid.
 
@@ -35,7 +36,9 @@ Exit codes: 0 rotated, 1 database unreachable, 2 usage error, 78 invalid configu
         return 0;
       }
       const until = formatTime(baton.core.clock.now() + baton.core.accessTokens.verifyForMs);
-      io.stdout.write(`New signing key ${rotated.kid} (Ed25519) is active.\n`);
+      io.stdout.write(
+        `New signing key ${rotated.kid} (${keyDescription(rotated.alg)}) is active.\n`,
+      );
       for (const key of previous)
         io.stdout.write(`Retired ${key.kid}: it verifies tokens until ${until}.\n`);
       return 0;

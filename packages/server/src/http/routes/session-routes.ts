@@ -12,7 +12,7 @@ import { AuthError } from "../../errors.js";
 import type { AuthInfo } from "../../core.js";
 import { answerTransport, presentedRefreshToken } from "../presented-refresh-token.js";
 import { clearedRefreshCookie } from "../refresh-cookie.js";
-import { countHeader, single } from "../headers.js";
+import { countHeader, firstHeaderValue } from "@baton/verify/kernel";
 import {
   ErrorBodySchema,
   IdParams,
@@ -74,7 +74,7 @@ export const logoutRoute = defineRoute({
   async handle({ core, body, headers, meta, rawHeaders }) {
     let auth: AuthInfo | undefined;
     if (headers.authorization !== undefined) {
-      const header = single(headers.authorization);
+      const header = firstHeaderValue(headers.authorization);
       auth = await authenticate(core, header, countHeader(rawHeaders, "authorization")).catch(
         () => undefined,
       );

@@ -4,7 +4,7 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  * True when `text` is the one canonical base64url spelling of its bytes. Decoders ignore the
  * spare low bits of the last character, so without this check one JWT signature has several
  * spellings and one token several strings (RFC 4648 §3.5 lets decoders reject non-canonical
- * encodings; Baton does, on the server and in @baton/verify alike).
+ * encodings; Baton does).
  */
 export function isCanonicalBase64url(text: string): boolean {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return false;

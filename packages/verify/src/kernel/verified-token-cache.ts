@@ -1,10 +1,9 @@
-import type { AccessTokenClaims } from "./wire.js";
+import type { AccessTokenClaims } from "@baton/protocol";
 
 /**
  * Tokens whose signature and claims already checked out, kept until they expire, so a token
  * reused on every request costs a map lookup instead of a signature verification. Bounded: when
- * full, the oldest tenth is dropped (a Map iterates in insertion order). Shared by the server
- * and `@baton/verify`.
+ * full, the oldest tenth is dropped (a Map iterates in insertion order).
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, { claims: AccessTokenClaims; expiresAtMs: number }>();

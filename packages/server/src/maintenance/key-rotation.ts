@@ -1,5 +1,5 @@
 import type { Core } from "../core.js";
-import { generateEd25519Key, loadEd25519Ring } from "./key-ring.js";
+import { loadKeyRing, storeNewSigningKey } from "../tokens/stored-key-ring.js";
 
 export interface SigningKeyInfo {
   kid: string;
@@ -13,23 +13,21 @@ export interface SigningKeyInfo {
 }
 
 /**
- * Starts signing with a new Ed25519 key and retires the previous ones. Tokens they signed keep
- * verifying until they expire. Other instances pick the new key up on their next reload
+ * Starts signing with a new key of JWT_ALG and retires the previous ones. Tokens they signed
+ * keep verifying until they expire. Other instances pick the new key up on their next reload
  * (broadcast, poll, or the first token with an unknown `kid`).
  */
 export async function rotateSigningKey(core: Core): Promise<SigningKeyInfo> {
-  if (core.config.jwtAlg !== "EdDSA")
-    throw new Error("Key rotation applies to EdDSA; with HS256 change JWT_SECRET instead");
+  const alg = core.config.jwtAlg;
+  if (alg === "HS256")
+    throw new Error("Key rotation applies to the key ring; with HS256 change JWT_SECRET instead");
   const now = core.clock.now();
-  const previous = (await core.store.listSigningKeys()).filter((key) => key.retiredAt === null);
-  const { record } = await generateEd25519Key(core.keySealingKey, now);
-  await core.store.addSigningKey(record);
-  for (const key of previous) await core.store.retireSigningKey(key.kid, now);
+  const record = await storeNewSigningKey(core.store, core.keySealingKey, alg, now);
   await reloadSigningKeys(core);
   return {
     kid: record.kid,
     alg: record.alg,
-    createdAt: new Date(now).toISOString(),
+    createdAt: new Date(record.createdAt).toISOString(),
     retiredAt: null,
     active: true,
     verifying: true,
@@ -38,12 +36,15 @@ export async function rotateSigningKey(core: Core): Promise<SigningKeyInfo> {
 
 /** Re-reads the key ring from the store (after a rotation anywhere). */
 export async function reloadSigningKeys(core: Core): Promise<void> {
-  if (core.config.jwtAlg !== "EdDSA") return;
-  const { ring } = await loadEd25519Ring(
+  const alg = core.config.jwtAlg;
+  if (alg === "HS256") return;
+  const { ring } = await loadKeyRing(
     core.store,
     core.keySealingKey,
+    alg,
     core.clock.now(),
     core.accessTokens.verifyForMs,
+    false,
   );
   core.accessTokens.useKeyRing(ring);
 }
