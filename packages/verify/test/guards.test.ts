@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "@baton/server";
 import { authOf, createVerifier, type Verifier } from "@baton/verify";
-import { ManualClock } from "../../server/test/helpers/manual-clock.js";
+import { ManualClock } from "../../server/test/support/manual-clock.js";
 import { PASSWORD, jwksUrl, signIn, startBaton } from "./baton-fixture.js";
 
 interface Reply {

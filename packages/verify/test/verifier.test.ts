@@ -3,7 +3,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "@baton/server";
 import { createVerifier, VerifyError, type VerifyErrorCode } from "@baton/verify";
-import { ManualClock } from "../../server/test/helpers/manual-clock.js";
+import { ManualClock } from "../../server/test/support/manual-clock.js";
 import { rotateSigningKey } from "../../server/src/maintenance/key-rotation.js";
 import { headerOf, jwksUrl, signIn, startBaton } from "./baton-fixture.js";
 

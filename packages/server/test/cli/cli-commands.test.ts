@@ -5,7 +5,7 @@ import {
   type ErrorCode,
   type RunningServer,
 } from "@baton/server";
-import { TestClient } from "../helpers/http-client.js";
+import { TestClient } from "../support/http-client.js";
 import { runCli, scratchDatabase } from "./run-cli.js";
 
 const PASSWORD = "correct horse battery";

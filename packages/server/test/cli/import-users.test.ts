@@ -4,7 +4,7 @@ import { hash as argon2Hash } from "@node-rs/argon2";
 import { hash as bcryptHash } from "@node-rs/bcrypt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, startServer } from "@baton/server";
-import { TestClient } from "../helpers/http-client.js";
+import { TestClient } from "../support/http-client.js";
 import { runCli, scratchDatabase, type CliResult } from "./run-cli.js";
 
 const PASSWORD = "seed-app password";

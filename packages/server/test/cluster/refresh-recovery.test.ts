@@ -1,10 +1,10 @@
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AuditEvent } from "@baton/server";
-import { startCluster, type Cluster } from "../helpers/cluster.js";
-import { ManualClock } from "../helpers/manual-clock.js";
-import { probePostgres, probeRedis, serviceAvailable } from "../helpers/services.js";
-import type { ApiResponse } from "../helpers/http-client.js";
+import { startCluster, type Cluster } from "../support/cluster.js";
+import { ManualClock } from "../support/manual-clock.js";
+import { probePostgres, probeRedis, serviceAvailable } from "../support/services.js";
+import type { ApiResponse } from "../support/http-client.js";
 
 const available =
   (await serviceAvailable("PostgreSQL", probePostgres)) &&

@@ -5,9 +5,9 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningServer } from "@baton/server";
 import { startSession } from "../../src/sessions/issue-tokens.js";
-import { startCluster, timeUntil, type Cluster } from "../helpers/cluster.js";
-import type { TestClient } from "../helpers/http-client.js";
-import { probePostgres, probeRedis, serviceAvailable } from "../helpers/services.js";
+import { startCluster, timeUntil, type Cluster } from "../support/cluster.js";
+import type { TestClient } from "../support/http-client.js";
+import { probePostgres, probeRedis, serviceAvailable } from "../support/services.js";
 
 // Issue 12, item 1: on PostgreSQL a revocation's id comes from a sequence at INSERT, not at
 // commit, so revocation N can commit after N+1. The feed read `id > lastId`: an instance that read

@@ -3,9 +3,9 @@ import type { AuditEvent } from "@baton/server";
 import { decodeProtectedHeader } from "jose";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { startCluster, timeUntil, type Cluster } from "../helpers/cluster.js";
-import { TestClient } from "../helpers/http-client.js";
-import { probePostgres, probeRedis, serviceAvailable } from "../helpers/services.js";
+import { startCluster, timeUntil, type Cluster } from "../support/cluster.js";
+import { TestClient } from "../support/http-client.js";
+import { probePostgres, probeRedis, serviceAvailable } from "../support/services.js";
 
 const available =
   (await serviceAvailable("PostgreSQL", probePostgres)) &&

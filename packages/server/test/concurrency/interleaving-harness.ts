@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { decodeJwt } from "jose";
-import { TestClient, type ApiResponse } from "../helpers/http-client.js";
+import { TestClient, type ApiResponse } from "../support/http-client.js";
 
 /**
  * Random interleavings of the account and session operations against real Baton instances, with

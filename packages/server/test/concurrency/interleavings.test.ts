@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../helpers/cluster.js";
-import { probePostgres, probeRedis, serviceAvailable } from "../helpers/services.js";
-import { startTestServer, type TestServer } from "../helpers/test-server.js";
+import { startCluster, type Cluster } from "../support/cluster.js";
+import { probePostgres, probeRedis, serviceAvailable } from "../support/services.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
 import { consistencyProblems } from "../security/support/attack-kit.js";
 import { runInterleavings, type InterleavingReport } from "./interleaving-harness.js";
 

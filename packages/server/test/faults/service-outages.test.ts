@@ -1,14 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "@baton/server";
-import { startCluster, type Cluster } from "../helpers/cluster.js";
-import type { TestClient } from "../helpers/http-client.js";
+import { startCluster, type Cluster } from "../support/cluster.js";
+import type { TestClient } from "../support/http-client.js";
 import {
   postgresControl,
   probePostgres,
   probeRedis,
   redisControl,
   serviceAvailable,
-} from "../helpers/services.js";
+} from "../support/services.js";
 
 // These tests stop and start the machine's real PostgreSQL and Redis, so they run on their own
 // after the main suite (npm run test:faults), never beside other tests.

@@ -5,7 +5,7 @@ import {
   startTestServer,
   type Adapter,
   type TestServer,
-} from "../helpers/test-server.js";
+} from "../support/test-server.js";
 
 // Every row of the API table, through real HTTP, for both adapters.
 describe.each<Adapter>(["fastify", "express"])("API flows through %s", (adapter) => {

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../helpers/free-port.js";
+import { freePort } from "../support/free-port.js";
 
 const run = promisify(execFile);
 // tsx runs the TypeScript entry point directly, so these tests need no build step.

@@ -11,7 +11,7 @@ import {
   startTestServer,
   type Adapter,
   type TestServer,
-} from "../helpers/test-server.js";
+} from "../support/test-server.js";
 
 describe.each<Adapter>(["fastify", "express"])("errors and hostile input through %s", (adapter) => {
   let server: TestServer;

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { TestClient } from "../helpers/http-client.js";
-import { freePort } from "../helpers/free-port.js";
+import { TestClient } from "../support/http-client.js";
+import { freePort } from "../support/free-port.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const tsx = pathToFileURL(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PASSWORD, signUp, startTestServer } from "../helpers/test-server.js";
+import { PASSWORD, signUp, startTestServer } from "../support/test-server.js";
 
 describe("/metrics", () => {
   it("counts logins, refreshes, grace hits, recoveries, reuse, revocations, rate limits and latency", async () => {

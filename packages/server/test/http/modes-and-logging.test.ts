@@ -4,7 +4,7 @@ import { decodeProtectedHeader } from "jose";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { openStore } from "@baton/server";
-import { PASSWORD, signUp, startTestServer } from "../helpers/test-server.js";
+import { PASSWORD, signUp, startTestServer } from "../support/test-server.js";
 
 describe("HS256 mode", () => {
   it("signs with the shared secret, publishes no key, and works end to end", async () => {

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import openapiTS, { astToString } from "openapi-typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../helpers/test-server.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
 
 // The OpenAPI document as outside tooling uses it (issue 13.6): Redocly's recommended lint, then
 // openapi-typescript types and an openapi-fetch client compiled against them and run against a

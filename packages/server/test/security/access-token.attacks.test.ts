@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBaton, type ErrorCode } from "@baton/server";
 import { reloadSigningKeys } from "../../src/maintenance/key-rotation.js";
 import { storeNewSigningKey } from "../../src/tokens/stored-key-ring.js";
-import { signUp, startTestServer, type Adapter, type TestServer } from "../helpers/test-server.js";
+import { signUp, startTestServer, type Adapter, type TestServer } from "../support/test-server.js";
 import {
   b64url,
   claimsOf,

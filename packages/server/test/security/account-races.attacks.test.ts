@@ -3,10 +3,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../helpers/cluster.js";
-import type { ApiResponse, TestClient } from "../helpers/http-client.js";
-import { probePostgres, probeRedis, serviceAvailable } from "../helpers/services.js";
-import { startTestServer, type TestServer } from "../helpers/test-server.js";
+import { startCluster, type Cluster } from "../support/cluster.js";
+import type { ApiResponse, TestClient } from "../support/http-client.js";
+import { probePostgres, probeRedis, serviceAvailable } from "../support/services.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
 import { databaseFile, expectError } from "./support/attack-kit.js";
 
 // Account operations racing each other, as an unlucky user or a quick attacker would make them

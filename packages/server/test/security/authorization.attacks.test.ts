@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUp, startTestServer, type TestServer } from "../helpers/test-server.js";
+import { signUp, startTestServer, type TestServer } from "../support/test-server.js";
 import { expectError, withDatabase } from "./support/attack-kit.js";
 
 // Privilege escalation and object-level authorisation: roles come only from the signed token and

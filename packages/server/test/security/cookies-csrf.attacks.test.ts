@@ -7,7 +7,7 @@ import {
   startTestServer,
   type Adapter,
   type TestServer,
-} from "../helpers/test-server.js";
+} from "../support/test-server.js";
 import { expectError, rawRequest, withDatabase } from "./support/attack-kit.js";
 
 // Cookie-borne credentials: cross-site request forgery against every cookie-authenticated route,

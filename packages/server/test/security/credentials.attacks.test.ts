@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { hash as bcryptHash } from "@node-rs/bcrypt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestClient } from "../helpers/http-client.js";
-import { PASSWORD, signUp, startTestServer, type TestServer } from "../helpers/test-server.js";
+import type { TestClient } from "../support/http-client.js";
+import { PASSWORD, signUp, startTestServer, type TestServer } from "../support/test-server.js";
 import { consistencyProblems, expectError, withDatabase } from "./support/attack-kit.js";
 
 // Credential attacks: brute force and credential stuffing (lockouts), user enumeration through

@@ -10,7 +10,7 @@ import {
   startTestServer,
   type Adapter,
   type TestServer,
-} from "../helpers/test-server.js";
+} from "../support/test-server.js";
 import { consistencyProblems, rawRequest, type RawResponse } from "./support/attack-kit.js";
 
 // Property-based fuzzing of every endpoint (taken from the route table, so new routes are fuzzed

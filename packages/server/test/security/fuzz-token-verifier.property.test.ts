@@ -2,7 +2,7 @@ import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthError } from "@baton/server";
-import { signUp, startTestServer, type Adapter, type TestServer } from "../helpers/test-server.js";
+import { signUp, startTestServer, type Adapter, type TestServer } from "../support/test-server.js";
 import {
   b64url,
   claimsOf,

@@ -7,7 +7,7 @@ import {
   startTestServer,
   type Adapter,
   type TestServer,
-} from "../helpers/test-server.js";
+} from "../support/test-server.js";
 import { expectError, rawRequest, type RawResponse } from "./support/attack-kit.js";
 
 // Hostile request bodies, headers and bytes, through both adapters. Every case also checks that

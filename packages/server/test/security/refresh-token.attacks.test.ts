@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PASSWORD, signUp, startTestServer, type TestServer } from "../helpers/test-server.js";
-import type { ApiResponse } from "../helpers/http-client.js";
+import { PASSWORD, signUp, startTestServer, type TestServer } from "../support/test-server.js";
+import type { ApiResponse } from "../support/http-client.js";
 import { consistencyProblems, expectError, withDatabase } from "./support/attack-kit.js";
 
 // Refresh-token theft, replay and confusion against one real server (Fastify; the rotation rules

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUp, startTestServer, PASSWORD, type TestServer } from "../helpers/test-server.js";
+import { signUp, startTestServer, PASSWORD, type TestServer } from "../support/test-server.js";
 import {
   asStoredBytes,
   consistencyProblems,

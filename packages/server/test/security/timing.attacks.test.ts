@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUp, startTestServer, type TestServer } from "../helpers/test-server.js";
+import { signUp, startTestServer, type TestServer } from "../support/test-server.js";
 
 // User enumeration through response time. The one place in the suite where real time matters:
 // login is measured over real HTTP, the three kinds of attempt interleaved in a shuffled order so

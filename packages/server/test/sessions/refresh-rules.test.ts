@@ -3,7 +3,7 @@ import { createBaton, openStore, type AuditEvent, type Baton } from "@baton/serv
 import { register } from "../../src/accounts/register.js";
 import { refresh } from "../../src/sessions/refresh.js";
 import { hashRefreshToken } from "../../src/tokens/refresh-token.js";
-import { ManualClock } from "../helpers/manual-clock.js";
+import { ManualClock } from "../support/manual-clock.js";
 
 const meta = { ip: "127.0.0.1", userAgent: "test" };
 

@@ -7,7 +7,7 @@ import { createBaton } from "@baton/server";
 import { register } from "../../src/accounts/register.js";
 import { refresh } from "../../src/sessions/refresh.js";
 import { logout } from "../../src/sessions/end-session.js";
-import { ManualClock } from "../helpers/manual-clock.js";
+import { ManualClock } from "../support/manual-clock.js";
 
 const dir = mkdtempSync(join(tmpdir(), "baton-restart-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { Server } from "socket.io";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { REAUTH_EVENT, SESSION_ENDED_EVENT, type SocketAuth } from "@baton/server";
-import { PASSWORD, signUp, startTestServer, type TestServer } from "../helpers/test-server.js";
+import { PASSWORD, signUp, startTestServer, type TestServer } from "../support/test-server.js";
 
 /** The next `event` on a socket.io client socket, with its arguments. */
 function nextEvent(socket: ClientSocket, event: string): Promise<unknown[]> {

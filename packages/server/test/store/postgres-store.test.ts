@@ -2,7 +2,7 @@ import pg from "pg";
 import * as vitest from "vitest";
 import { describe, expect, it } from "vitest";
 import { openStore, type Store } from "@baton/server";
-import { freshPostgresSchema, probePostgres, serviceAvailable } from "../helpers/services.js";
+import { freshPostgresSchema, probePostgres, serviceAvailable } from "../support/services.js";
 import { storeConformance } from "@baton/server/testing";
 
 const available = await serviceAvailable("PostgreSQL", probePostgres);

@@ -14,9 +14,9 @@ import {
   type Store,
 } from "@baton/server";
 import { reloadSigningKeys } from "../../src/maintenance/key-rotation.js";
-import { TestClient } from "../helpers/http-client.js";
-import { ManualClock } from "../helpers/manual-clock.js";
-import { freshPostgresSchema, probePostgres, serviceAvailable } from "../helpers/services.js";
+import { TestClient } from "../support/http-client.js";
+import { ManualClock } from "../support/manual-clock.js";
+import { freshPostgresSchema, probePostgres, serviceAvailable } from "../support/services.js";
 
 // Issue 13 item 1: ES256 and RS256 key rings next to EdDSA, with the same life cycle, and a
 // JWT_ALG change on a running deployment that invalidates no live token.

@@ -3,8 +3,8 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { MemoryRateLimiter, type RateLimiter } from "../../src/rate-limit/rate-limiter.js";
 import { RedisRateLimiter } from "../../src/redis/redis-rate-limiter.js";
-import { ManualClock } from "../helpers/manual-clock.js";
-import { probeRedis, REDIS_URL, serviceAvailable } from "../helpers/services.js";
+import { ManualClock } from "../support/manual-clock.js";
+import { probeRedis, REDIS_URL, serviceAvailable } from "../support/services.js";
 
 // reserve/release, the primitive under every guess budget (issue 12 item 3): one atomic step
 // that takes a unit from every budget or from none, on one instance (memory) and many (Redis).

@@ -7,7 +7,7 @@ import type { ClusterBus, ClusterEvent } from "../../src/cluster/cluster-bus.js"
 import { Denylist } from "../../src/revocation/denylist.js";
 import { RevocationFeed } from "../../src/revocation/revocation-feed.js";
 import { revoke, type RevocationParts } from "../../src/revocation/revoke.js";
-import { ManualClock } from "../helpers/manual-clock.js";
+import { ManualClock } from "../support/manual-clock.js";
 
 // The one step every revocation goes through (revocation/revoke.ts), over a real SQLite store,
 // the real revocation feed and audit log; the bus records what this instance announces.

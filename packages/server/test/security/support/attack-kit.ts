@@ -7,8 +7,8 @@ import { ERROR_CODES, ERROR_STATUS, type ErrorCode } from "@baton/protocol";
 import { decodeJwt } from "jose";
 import { expect } from "vitest";
 import { normalizeEmail } from "../../../src/users/user-fields.js";
-import type { ApiResponse } from "../../helpers/http-client.js";
-import type { TestServer } from "../../helpers/test-server.js";
+import type { ApiResponse } from "../../support/http-client.js";
+import type { TestServer } from "../../support/test-server.js";
 
 /**
  * The attacker's toolbox for the security suite: hand-built JWTs (any header, any payload, any
