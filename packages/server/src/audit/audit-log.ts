@@ -11,7 +11,6 @@ export type AuditEventType =
   | "refresh.grace"
   | "refresh.recovered"
   | "refresh.reused"
-  | "refresh.failed"
   | "session.logout"
   | "session.revoked"
   | "sessions.revoked_all"

@@ -14,15 +14,3 @@ export function parseDuration(value: string | number): number | undefined {
   const unit = (match[2] ?? "s") as keyof typeof UNIT_MS;
   return Math.round(amount * UNIT_MS[unit]);
 }
-
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [
-    ["d", UNIT_MS.d],
-    ["h", UNIT_MS.h],
-    ["m", UNIT_MS.m],
-    ["s", UNIT_MS.s],
-  ] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
