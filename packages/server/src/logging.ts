@@ -30,3 +30,13 @@ export function createLogger(level: string): Logger {
 export function withRequestSerializer(logger: Logger): Logger {
   return logger.child({}, { serializers: { req: requestSerializer } });
 }
+
+/**
+ * A URL fit to print or log: the password of `scheme://user:password@host` is masked, the rest
+ * kept so the reader can tell which database it names. The one rule for every place Baton
+ * prints a database URL (banner, `baton migrate`, the error for an unsupported URL).
+ */
+export function redactUrl(url: string): string {
+  // Scheme per RFC 3986 §3.1; the password runs to the last `@` of the authority.
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^/]*@/i, "$1:***@");
+}

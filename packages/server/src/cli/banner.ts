@@ -1,4 +1,5 @@
 import type { Baton } from "../baton.js";
+import { redactUrl } from "../logging.js";
 import { keyDescription } from "./key-description.js";
 import type { RunningServer } from "../server.js";
 
@@ -32,7 +33,7 @@ export function developmentBanner(server: RunningServer): string {
 export function startupRows(baton: Baton): string[] {
   const { config, startup } = baton;
   return [
-    `  Database      ${config.databaseUrl.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, "$1:***@")}`,
+    `  Database      ${redactUrl(config.databaseUrl)}`,
     startup.secret === "file"
       ? `  Root secret   ${startup.secretGeneratedAt ? "GENERATED now and saved to" : "read from"} ${config.secretFile}`
       : startup.secret === "memory"

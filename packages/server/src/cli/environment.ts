@@ -59,8 +59,3 @@ export async function openStoreAt(databaseUrl: string): Promise<Store> {
   const { openStore } = await import("../store/open-store.js");
   return openStore(databaseUrl);
 }
-
-/** A database URL fit to print: the password of `postgres://user:password@host` is masked. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, "$1:***@");
-}

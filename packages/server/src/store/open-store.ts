@@ -1,3 +1,4 @@
+import { redactUrl } from "../logging.js";
 import type { Store } from "./store.js";
 import { openPostgresStore } from "./sql/postgres.js";
 import { openSqliteStore } from "./sql/sqlite.js";
@@ -11,6 +12,6 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   if (sqlite?.[1]) return openSqliteStore(sqlite[1]);
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgresStore(databaseUrl);
   throw new Error(
-    `Unsupported DATABASE_URL ${JSON.stringify(databaseUrl.replace(/\/\/[^@]*@/, "//***@"))}: use sqlite:<file> or postgres://…`,
+    `Unsupported DATABASE_URL ${JSON.stringify(redactUrl(databaseUrl))}: use sqlite:<file> or postgres://…`,
   );
 }

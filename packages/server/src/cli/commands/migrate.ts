@@ -1,5 +1,6 @@
 import { parseCommandLine, writeJson, type Command } from "../command.js";
-import { databaseUrlFromEnv, openStoreAt, redactUrl } from "../environment.js";
+import { redactUrl } from "../../logging.js";
+import { databaseUrlFromEnv, openStoreAt } from "../environment.js";
 
 export const migrate: Command = {
   help: `Usage: baton migrate [--json]
