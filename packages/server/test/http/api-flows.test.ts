@@ -1,23 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  PASSWORD,
-  signUp,
-  startTestServer,
-  type Adapter,
-  type TestServer,
-} from "../support/test-server.js";
+import { expect, it } from "vitest";
+import { PASSWORD, signUp } from "../support/test-server.js";
+import { describeEachAdapter, type ServerSetup } from "../support/each-adapter.js";
 
 // Every row of the API table, through real HTTP, for both adapters.
-describe.each<Adapter>(["fastify", "express"])("API flows through %s", (adapter) => {
-  let server: TestServer;
-  beforeEach(async () => {
-    server = await startTestServer(adapter, {
-      adminEmail: "root@example.com",
-      adminPassword: "admin-password-1",
-    });
-  });
-  afterEach(() => server.close());
+const withAdmin: ServerSetup = {
+  per: "test",
+  options: { adminEmail: "root@example.com", adminPassword: "admin-password-1" },
+};
 
+describeEachAdapter("API flows through %s", withAdmin, (server) => {
   it("register (and /signup) returns the user, a Bearer token and an httpOnly refresh cookie", async () => {
     const { response } = await signUp(server, "  Ada@Example.COM ", { name: "Ada" });
     expect(response.body).toMatchObject({

@@ -4,22 +4,16 @@ import BetterSqlite3 from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  PASSWORD,
-  signUp,
-  startTestServer,
-  type Adapter,
-  type TestServer,
-} from "../support/test-server.js";
+import { describe, expect, it } from "vitest";
+import { PASSWORD, signUp, startTestServer } from "../support/test-server.js";
+import { describeEachAdapter, type ServerSetup } from "../support/each-adapter.js";
 
-describe.each<Adapter>(["fastify", "express"])("errors and hostile input through %s", (adapter) => {
-  let server: TestServer;
-  beforeEach(async () => {
-    server = await startTestServer(adapter, { corsOrigins: ["https://app.example.com"] });
-  });
-  afterEach(() => server.close());
+const withCors: ServerSetup = {
+  per: "test",
+  options: { corsOrigins: ["https://app.example.com"] },
+};
 
+describeEachAdapter("errors and hostile input through %s", withCors, (server, adapter) => {
   it("a wrong JSON type is VALIDATION_FAILED, never coerced", async () => {
     const client = server.client();
     for (const body of [
@@ -348,15 +342,10 @@ describe("rate limit per IP on the auth routes", () => {
   });
 });
 
-describe.each<Adapter>(["fastify", "express"])(
+describeEachAdapter(
   "rate-limit keys follow the client, not the spelling of its address, through %s",
-  (adapter) => {
-    let server: TestServer;
-    beforeEach(async () => {
-      server = await startTestServer(adapter, { authRateLimit: 60, trustProxy: true });
-    });
-    afterEach(() => server.close());
-
+  { per: "test", options: { authRateLimit: 60, trustProxy: true } },
+  (server) => {
     /** 65 requests, one per address, against AUTH_RATE_LIMIT=60: the 61st and later are 429. */
     const statuses = async (addresses: string[]) => {
       const client = server.client();

@@ -1,13 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBaton, type ErrorCode } from "@baton/server";
-import {
-  PASSWORD,
-  signUp,
-  startTestServer,
-  type Adapter,
-  type TestServer,
-} from "../support/test-server.js";
+import { PASSWORD, signUp, startTestServer, type TestServer } from "../support/test-server.js";
+import { describeEachAdapter } from "../support/each-adapter.js";
 import { expectError, rawRequest, withDatabase } from "./support/attack-kit.js";
 
 // Cookie-borne credentials: cross-site request forgery against every cookie-authenticated route,
@@ -234,16 +229,14 @@ const csrfCases: CsrfCase[] = [
   },
 ];
 
-describe.each<Adapter>(["fastify", "express"])(
+describeEachAdapter(
   "cross-site request forgery through %s",
-  (adapter) => {
-    let server: TestServer;
+  { per: "block", options: { corsOrigins: [ALLOWED] } },
+  (server) => {
     let counter = 0;
     beforeAll(async () => {
-      server = await startTestServer(adapter, { corsOrigins: [ALLOWED] });
       await signUp(server, "attacker@example.com");
     });
-    afterAll(() => server.close());
 
     it.each(csrfCases.map((row) => [`${row.attack} — ${row.source}`, row] as const))(
       "%s",
@@ -306,16 +299,12 @@ describe.each<Adapter>(["fastify", "express"])(
 // Issue 12 item 2: the refresh token in the HttpOnly cookie must stay out of a script's reach.
 // A script on the page (XSS) can send same-origin requests that carry the cookie; no answer to
 // such a request may hand it the cookie's refresh token, or the session's next one, in JSON.
-describe.each<Adapter>(["fastify", "express"])(
+describeEachAdapter(
   "a script on the page cannot take the refresh token out of the cookie (XSS) through %s",
-  (adapter) => {
+  { per: "block" },
+  (server) => {
     const XSS = "OWASP ASVS 3.4.2 (HttpOnly); RFC 9700 §4.14 (refresh token protection)";
-    let server: TestServer;
     let counter = 0;
-    beforeAll(async () => {
-      server = await startTestServer(adapter);
-    });
-    afterAll(() => server.close());
 
     const generation = (userId: string) =>
       withDatabase(server, (db) =>

@@ -11,6 +11,7 @@ import {
   type Adapter,
   type TestServer,
 } from "../support/test-server.js";
+import { describeEachAdapter, type ServerSetup } from "../support/each-adapter.js";
 import { consistencyProblems, rawRequest, type RawResponse } from "./support/attack-kit.js";
 
 // Property-based fuzzing of every endpoint (taken from the route table, so new routes are fuzzed
@@ -327,16 +328,19 @@ function checkAnswer(adapter: Adapter, route: Route, response: RawResponse): voi
     expect(response.headers["cache-control"], context).toBe("no-store");
 }
 
-describe.each<Adapter>(["fastify", "express"])("fuzzing every endpoint through %s", (adapter) => {
-  let server: TestServer;
+const fuzzed: ServerSetup = {
+  per: "block",
+  options: {
+    corsOrigins: [ALLOWED],
+    adminEmail: "root@example.com",
+    adminPassword: "admin-password-1",
+  },
+};
+
+describeEachAdapter("fuzzing every endpoint through %s", fuzzed, (server, adapter) => {
   const pool: Pool = { accessTokens: [], refreshTokens: [], sessionIds: [], userIds: [] };
 
   beforeAll(async () => {
-    server = await startTestServer(adapter, {
-      corsOrigins: [ALLOWED],
-      adminEmail: "root@example.com",
-      adminPassword: "admin-password-1",
-    });
     for (const email of ["ada@example.com", "bob@example.com"]) {
       const user = await signUp(server, email);
       pool.accessTokens.push(user.accessToken);
@@ -353,7 +357,6 @@ describe.each<Adapter>(["fastify", "express"])("fuzzing every endpoint through %
     pool.accessTokens.push(admin.body.accessToken);
     pool.refreshTokens.push(admin.body.refreshToken);
   });
-  afterAll(() => server.close());
 
   it(`${RUNS_PER_ADAPTER} generated requests over every route, body, header and cookie: never a 5xx, only documented answers — OWASP ASVS 5.1, 7.4.1`, async () => {
     const seen = new Map<string, number>();

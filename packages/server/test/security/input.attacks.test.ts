@@ -1,13 +1,8 @@
 import { connect } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorCode } from "@baton/server";
-import {
-  PASSWORD,
-  signUp,
-  startTestServer,
-  type Adapter,
-  type TestServer,
-} from "../support/test-server.js";
+import { PASSWORD, signUp, startTestServer, type TestServer } from "../support/test-server.js";
+import { describeEachAdapter } from "../support/each-adapter.js";
 import { expectError, rawRequest, type RawResponse } from "./support/attack-kit.js";
 
 // Hostile request bodies, headers and bytes, through both adapters. Every case also checks that
@@ -339,14 +334,11 @@ const cases: InputCase[] = [
   },
 ];
 
-describe.each<Adapter>(["fastify", "express"])("hostile input through %s", (adapter) => {
-  let server: TestServer;
+describeEachAdapter("hostile input through %s", { per: "block" }, (server) => {
   let token: string;
   beforeAll(async () => {
-    server = await startTestServer(adapter);
     token = (await signUp(server, "ada@example.com")).accessToken;
   });
-  afterAll(() => server.close());
   afterEach(async () => {
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
