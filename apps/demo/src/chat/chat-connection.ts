@@ -3,6 +3,7 @@ import {
   SESSION_ENDED_EVENT,
   SessionEndedError,
   type AuthClient,
+  type ReauthAck,
   type TokenRefreshedEvent,
 } from "@baton/client";
 import { io, type Socket } from "socket.io-client";
@@ -44,11 +45,6 @@ export interface ConnectionSnapshot {
   ended: { code: string; message: string; at: number } | null;
   /** The browser believes it is offline. */
   offline: boolean;
-}
-
-interface ReauthAck {
-  ok: boolean;
-  code?: string;
 }
 
 export class ChatSendError extends Error {
