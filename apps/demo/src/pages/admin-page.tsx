@@ -3,6 +3,7 @@ import type { PublicUser } from "@baton/client";
 import { useAuth } from "@baton/client/react";
 import { Icon } from "../components/icons.js";
 import { Avatar, Button, EmptyState, Modal, Spinner } from "../components/ui.js";
+import { useActions } from "../hooks/use-action.js";
 import { ApiError, apiJson } from "../lib/api.js";
 import { describeError } from "../lib/errors.js";
 import { formatDateTime } from "../lib/format.js";
@@ -31,22 +32,21 @@ export function AdminPage() {
 function Forbidden() {
   const { client } = useAuth();
   const [answer, setAnswer] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const ask = async () => {
-    setBusy(true);
-    try {
-      await apiJson<UsersPage>(client, `${USERS_API}?limit=1`);
-      setAnswer("200 OK (you seem to have the admin role after all: reload the page)");
-    } catch (error) {
-      setAnswer(
-        error instanceof ApiError
-          ? `${error.status} ${error.code}: ${error.message}`
-          : describeError(error),
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, run } = useActions();
+  const ask = () =>
+    run(
+      true,
+      async () => {
+        await apiJson<UsersPage>(client, `${USERS_API}?limit=1`);
+        setAnswer("200 OK (you seem to have the admin role after all: reload the page)");
+      },
+      {
+        onError: (error, message) =>
+          setAnswer(
+            error instanceof ApiError ? `${error.status} ${error.code}: ${error.message}` : message,
+          ),
+      },
+    );
   return (
     <div className="page page-narrow">
       <section className="card" aria-labelledby="forbidden-title">
@@ -60,7 +60,7 @@ function Forbidden() {
               menu hides it, but the server is what enforces it: it checks the role in your access
               token on every request.
             </p>
-            <Button variant="secondary" busy={busy} onClick={() => void ask()}>
+            <Button variant="secondary" busy={busy !== null} onClick={() => void ask()}>
               Ask the server anyway
             </Button>
             {answer && (
@@ -258,7 +258,7 @@ function RolesDialog({
   const [extra, setExtra] = useState<string[]>([]);
   const [draft, setDraft] = useState("");
   const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useActions();
 
   useEffect(() => {
     if (!user) return;
@@ -290,15 +290,14 @@ function RolesDialog({
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!user) return;
-    setBusy(true);
-    try {
-      await onSave(user, roles);
-      onClose();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      true,
+      async () => {
+        await onSave(user, roles);
+        onClose();
+      },
+      { onError: (_failure, message) => setError(message) },
+    );
   };
 
   return (
@@ -357,7 +356,7 @@ function RolesDialog({
             <button type="button" className="btn btn-secondary" onClick={onClose}>
               Cancel
             </button>
-            <Button type="submit" busy={busy}>
+            <Button type="submit" busy={busy !== null}>
               Save roles
             </Button>
           </div>

@@ -3,7 +3,7 @@ import { HttpError } from "@baton/client";
 import { useAuth } from "@baton/client/react";
 import { Icon, Logo } from "../components/icons.js";
 import { Button, Field, PasswordField } from "../components/ui.js";
-import { describeError } from "../lib/errors.js";
+import { useActions } from "../hooks/use-action.js";
 import { Link, navigate, useLocation } from "../router.js";
 import { useToasts } from "../toasts.js";
 
@@ -81,23 +81,26 @@ export function LoginPage({ notice }: { notice: string | null }) {
   const next = useNext();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useActions();
   const [error, setError] = useState<string | undefined>();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
     setError(undefined);
-    try {
-      await login({ email, password });
-      navigate(next, { replace: true });
-    } catch (failure) {
-      const message = describeError(failure);
-      if (failure instanceof HttpError && failure.code === "INVALID_CREDENTIALS") setError(message);
-      else toasts.error(message);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      true,
+      async () => {
+        await login({ email, password });
+        navigate(next, { replace: true });
+      },
+      {
+        onError: (failure, message) => {
+          if (failure instanceof HttpError && failure.code === "INVALID_CREDENTIALS")
+            setError(message);
+          else toasts.error(message);
+        },
+      },
+    );
   };
 
   return (
@@ -128,7 +131,7 @@ export function LoginPage({ notice }: { notice: string | null }) {
           error={error}
           onChange={(event) => setPassword(event.target.value)}
         />
-        <Button type="submit" busy={busy} className="btn-block">
+        <Button type="submit" busy={busy !== null} className="btn-block">
           Sign in
         </Button>
       </form>
@@ -153,7 +156,7 @@ export function SignupPage() {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useActions();
   const [errors, setErrors] = useState<{ email?: string; password?: string }>({});
 
   const submit = async (event: FormEvent) => {
@@ -162,26 +165,28 @@ export function SignupPage() {
       setErrors({ password: `Use at least ${MIN_PASSWORD} characters.` });
       return;
     }
-    setBusy(true);
     setErrors({});
-    try {
-      await register({ email, password, ...(name.trim() && { name: name.trim() }) });
-      toasts.success(`Welcome${name.trim() ? `, ${name.trim()}` : ""}! You're signed in.`);
-      navigate(next, { replace: true });
-    } catch (failure) {
-      const message = describeError(failure);
-      if (failure instanceof HttpError && failure.code === "EMAIL_TAKEN")
-        setErrors({ email: message });
-      else if (
-        failure instanceof HttpError &&
-        failure.code === "VALIDATION_FAILED" &&
-        /password/i.test(failure.message)
-      ) {
-        setErrors({ password: message });
-      } else toasts.error(message);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      true,
+      async () => {
+        await register({ email, password, ...(name.trim() && { name: name.trim() }) });
+        toasts.success(`Welcome${name.trim() ? `, ${name.trim()}` : ""}! You're signed in.`);
+        navigate(next, { replace: true });
+      },
+      {
+        onError: (failure, message) => {
+          if (failure instanceof HttpError && failure.code === "EMAIL_TAKEN")
+            setErrors({ email: message });
+          else if (
+            failure instanceof HttpError &&
+            failure.code === "VALIDATION_FAILED" &&
+            /password/i.test(failure.message)
+          ) {
+            setErrors({ password: message });
+          } else toasts.error(message);
+        },
+      },
+    );
   };
 
   return (
@@ -222,7 +227,7 @@ export function SignupPage() {
           error={errors.password}
           onChange={(event) => setPassword(event.target.value)}
         />
-        <Button type="submit" busy={busy} className="btn-block">
+        <Button type="submit" busy={busy !== null} className="btn-block">
           Create account
         </Button>
       </form>

@@ -13,6 +13,7 @@ import { useChat, useChatState, useConnection } from "../chat/chat-context.js";
 import { IDLE_CONVERSATION } from "../chat/chat-store.js";
 import { Icon } from "../components/icons.js";
 import { Avatar, Button, EmptyState, Spinner } from "../components/ui.js";
+import { useActions } from "../hooks/use-action.js";
 import { describeError } from "../lib/errors.js";
 import { formatDay, formatTime, sameDay } from "../lib/format.js";
 import { Link } from "../router.js";
@@ -356,9 +357,9 @@ function Composer({
 }) {
   const { store } = useChat();
   const connection = useConnection();
-  const toasts = useToasts();
   const [drafts, setDrafts] = useState<Record<string, string>>({});
-  const [sending, setSending] = useState(false);
+  const { busy, run } = useActions();
+  const sending = busy !== null;
   const lastTyping = useRef(0);
   const input = useRef<HTMLTextAreaElement>(null);
   const text = drafts[conversationKey] ?? "";
@@ -374,17 +375,12 @@ function Composer({
   const send = async (event?: FormEvent) => {
     event?.preventDefault();
     if (length === 0 || tooLong || sending) return;
-    setSending(true);
-    try {
+    await run(true, async () => {
       await store.send(conversationKey, text);
       setText("");
       lastTyping.current = 0;
-    } catch (error) {
-      toasts.error(describeError(error));
-    } finally {
-      setSending(false);
-      input.current?.focus();
-    }
+    });
+    input.current?.focus();
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {

@@ -4,7 +4,8 @@ import { HttpError } from "@baton/client";
 import { useAuth } from "@baton/client/react";
 import { useConnection } from "../chat/chat-context.js";
 import { Icon, type IconName } from "../components/icons.js";
-import { Button, PasswordField, Spinner, useConfirm } from "../components/ui.js";
+import { Button, PasswordField, Spinner } from "../components/ui.js";
+import { useActions } from "../hooks/use-action.js";
 import { describeError } from "../lib/errors.js";
 import { formatDateTime, timeAgo } from "../lib/format.js";
 import { parseUserAgent, type DeviceKind } from "../lib/user-agent.js";
@@ -40,9 +41,8 @@ export function SecurityPage() {
 function SessionsCard({ version }: { version: number }) {
   const { client, logoutAll } = useAuth();
   const toasts = useToasts();
-  const [dialog, confirm] = useConfirm();
+  const { busy, run, dialog } = useActions<string>();
   const [sessions, setSessions] = useState<SessionInfo[] | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
   const [, tick] = useState(0);
 
   const load = useCallback(async () => {
@@ -71,58 +71,51 @@ function SessionsCard({ version }: { version: number }) {
     return () => window.clearInterval(timer);
   }, [load]);
 
-  const revoke = async (session: SessionInfo) => {
+  const revoke = (session: SessionInfo) => {
     const device = parseUserAgent(session.userAgent).label;
-    const ok = await confirm({
-      title: session.current ? "Sign out of this device?" : "Sign out that device?",
-      body: session.current ? (
-        <p>You will be taken to the sign-in page.</p>
-      ) : (
-        <p>
-          <strong>{device}</strong>
-          {session.ip ? ` (${session.ip})` : ""} will be signed out at once, and its live chat
-          connection closed.
-        </p>
-      ),
-      confirm: "Sign out device",
-      tone: "danger",
-    });
-    if (!ok) return;
-    setBusy(session.id);
-    try {
-      await client.revokeSession(session.id);
-      if (!session.current) {
-        toasts.success(`Signed out ${device}.`);
-        await load();
-      }
-    } catch (error) {
-      toasts.error(describeError(error));
-    } finally {
-      setBusy(null);
-    }
+    return run(
+      session.id,
+      async () => {
+        await client.revokeSession(session.id);
+        if (!session.current) {
+          toasts.success(`Signed out ${device}.`);
+          await load();
+        }
+      },
+      {
+        confirm: {
+          title: session.current ? "Sign out of this device?" : "Sign out that device?",
+          body: session.current ? (
+            <p>You will be taken to the sign-in page.</p>
+          ) : (
+            <p>
+              <strong>{device}</strong>
+              {session.ip ? ` (${session.ip})` : ""} will be signed out at once, and its live chat
+              connection closed.
+            </p>
+          ),
+          confirm: "Sign out device",
+          tone: "danger",
+        },
+      },
+    );
   };
 
-  const everywhere = async () => {
-    const ok = await confirm({
-      title: "Sign out everywhere?",
-      body: (
-        <p>
-          Every session of your account ends, this one included. Every device will need the password
-          again.
-        </p>
-      ),
-      confirm: "Sign out everywhere",
-      tone: "danger",
+  const everywhere = () =>
+    run("all", logoutAll, {
+      confirm: {
+        title: "Sign out everywhere?",
+        body: (
+          <p>
+            Every session of your account ends, this one included. Every device will need the
+            password again.
+          </p>
+        ),
+        confirm: "Sign out everywhere",
+        tone: "danger",
+      },
+      busyUntilGone: true,
     });
-    if (!ok) return;
-    setBusy("all");
-    try {
-      await logoutAll();
-    } catch (error) {
-      toasts.error(describeError(error));
-      setBusy(null);
-    }
-  };
 
   return (
     <section className="card" aria-labelledby="sessions-title">
@@ -194,7 +187,7 @@ function ChangePasswordCard({ onChanged }: { onChanged: () => void }) {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [repeat, setRepeat] = useState("");
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useActions();
   const [errors, setErrors] = useState<{ current?: string; next?: string; repeat?: string }>({});
 
   const submit = async (event: FormEvent) => {
@@ -204,27 +197,30 @@ function ChangePasswordCard({ onChanged }: { onChanged: () => void }) {
     if (next === current)
       return setErrors({ next: "Choose a password different from the current one." });
     setErrors({});
-    setBusy(true);
-    try {
-      const before = await client.sessions().catch(() => []);
-      await changePassword({ currentPassword: current, newPassword: next });
-      const others = before.filter((session) => !session.current).length;
-      toasts.success(
-        others > 0
-          ? `Password changed. ${others} other ${others === 1 ? "session was" : "sessions were"} signed out.`
-          : "Password changed.",
-      );
-      setCurrent("");
-      setNext("");
-      setRepeat("");
-      onChanged();
-    } catch (error) {
-      if (error instanceof HttpError && error.code === "INVALID_CREDENTIALS") {
-        setErrors({ current: "That is not your current password." });
-      } else toasts.error(describeError(error));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      true,
+      async () => {
+        const before = await client.sessions().catch(() => []);
+        await changePassword({ currentPassword: current, newPassword: next });
+        const others = before.filter((session) => !session.current).length;
+        toasts.success(
+          others > 0
+            ? `Password changed. ${others} other ${others === 1 ? "session was" : "sessions were"} signed out.`
+            : "Password changed.",
+        );
+        setCurrent("");
+        setNext("");
+        setRepeat("");
+        onChanged();
+      },
+      {
+        onError: (error, message) => {
+          if (error instanceof HttpError && error.code === "INVALID_CREDENTIALS") {
+            setErrors({ current: "That is not your current password." });
+          } else toasts.error(message);
+        },
+      },
+    );
   };
 
   return (
@@ -272,7 +268,7 @@ function ChangePasswordCard({ onChanged }: { onChanged: () => void }) {
           onChange={(event) => setRepeat(event.target.value)}
         />
         <div>
-          <Button type="submit" busy={busy}>
+          <Button type="submit" busy={busy !== null}>
             <Icon name="lock" /> Change password
           </Button>
         </div>
