@@ -6,12 +6,6 @@ import type { AccessTokenClaims } from "@baton/protocol";
  * know the session id; every authorisation decision stays with the server, which verifies the
  * signature (RFC 8725 §3.1 is about servers; a client has no key to verify with anyway).
  * Returns `undefined` for anything that is not a JWT with numeric `iat` and `exp`.
- *
- * @example
- * ```ts
- * const claims = decodeAccessToken(response.accessToken);
- * if (claims) console.log(`lives ${claims.exp - claims.iat} s`);
- * ```
  */
 export function decodeAccessToken(token: string):
   | (Partial<AccessTokenClaims> & {

@@ -45,12 +45,6 @@ export interface ChangePasswordInput {
 /**
  * The Baton endpoints as typed calls, one per route of docs/api.md. Stateless: tokens go in,
  * responses come out; the client decides what to keep.
- *
- * @example
- * ```ts
- * const api = createAuthApi(transport, "cookie");
- * const { body } = await api.login({ email, password });
- * ```
  */
 export interface AuthApi {
   register(input: RegisterInput): Promise<ApiResponse<TokenResponse>>;
@@ -72,14 +66,7 @@ export interface AuthApi {
   ): Promise<ApiResponse<TokenResponse>>;
 }
 
-/**
- * Creates the {@link AuthApi} for one refresh transport.
- *
- * @example
- * ```ts
- * const api = createAuthApi(createTransport({ baseUrl, fetch, clock: systemClock, timeoutMs: 8_000 }), "body");
- * ```
- */
+/** Creates the {@link AuthApi} for one refresh transport. */
 export function createAuthApi(transport: Transport, mode: RefreshTransport): AuthApi {
   const cookie = mode === "cookie";
   // Only body transport asks for the refresh token in the JSON: a browser must never see it.

@@ -30,13 +30,6 @@ export type AuthState =
 /**
  * A minimal observable holding {@link AuthState}. Listeners are called synchronously after each
  * change; a throwing listener does not stop the others.
- *
- * @example
- * ```ts
- * const store = createStateStore({ status: "loading", user: null });
- * const unsubscribe = store.subscribe(() => console.log(store.get().status));
- * store.set({ status: "anonymous", user: null });
- * ```
  */
 export interface StateStore {
   get(): AuthState;
@@ -47,11 +40,6 @@ export interface StateStore {
 /**
  * Creates a {@link StateStore}. Setting an equal state (same status, same user fields) keeps the
  * old snapshot, so subscribers are not woken for nothing.
- *
- * @example
- * ```ts
- * const store = createStateStore({ status: "loading", user: null });
- * ```
  */
 export function createStateStore(
   initial: AuthState,

@@ -9,12 +9,6 @@ import { readErrorCode, type FetchLike } from "./transport.js";
  * Left untouched: requests that already carry an `Authorization` header, requests to origins that
  * must not see the token, and requests made while nobody is signed in. A 401 with any other code
  * (`TOKEN_INVALID`, an app's own 401) is returned as-is.
- *
- * @example
- * ```ts
- * const apiFetch = createAuthorizedFetch(access, globalThis.fetch.bind(globalThis));
- * const response = await apiFetch("/api/orders");
- * ```
  */
 export function createAuthorizedFetch(access: TokenAccess, fetchImpl: FetchLike): FetchLike {
   return async (input, init) => {

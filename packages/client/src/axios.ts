@@ -73,15 +73,6 @@ interface AxiosLikeError {
  *
  * Unlike the seeds' interceptors, it never posts to the refresh endpoint itself (that is the
  * client's single flight), never retries a request twice, and leaves every other 401 alone.
- *
- * @example
- * ```ts
- * import axios from "axios";
- * const api = axios.create({ baseURL: "/api" });
- * const remove = client.axios(api);
- * const { data } = await api.get("/orders");
- * remove(); // when the instance is no longer used
- * ```
  */
 export function installAxiosInterceptors(
   instance: AxiosLikeInstance,

@@ -45,12 +45,6 @@ export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = Object.freeze({
  * Delay before retry number `retry` (0 for the first retry): "equal jitter", half of the capped
  * exponential delay plus a random half. Pure jitter can pick ~0 ms, which turns a thousand clients
  * that failed together into a thundering herd; no jitter keeps them in lock-step.
- *
- * @example
- * ```ts
- * backoffDelay(0, DEFAULT_BACKOFF, Math.random); // 250..500
- * backoffDelay(3, DEFAULT_BACKOFF, Math.random); // 2000..4000
- * ```
  */
 export function backoffDelay(retry: number, policy: BackoffPolicy, random: () => number): number {
   const cap = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, retry));
@@ -60,12 +54,6 @@ export function backoffDelay(retry: number, policy: BackoffPolicy, random: () =>
 /**
  * Parses a `Retry-After` header (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) into
  * milliseconds from `nowMs`. Unparseable or negative values give `undefined`.
- *
- * @example
- * ```ts
- * parseRetryAfter("120", Date.now()); // 120000
- * parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("Wed, 21 Oct 2015 07:27:00 GMT")); // 60000
- * ```
  */
 export function parseRetryAfter(
   value: string | null | undefined,
@@ -81,14 +69,7 @@ export function parseRetryAfter(
   return Math.max(0, date - nowMs);
 }
 
-/**
- * Options of {@link retryWithBackoff}.
- *
- * @example
- * ```ts
- * const options: RetryOptions = { clock: systemClock, isRetryable: isTransientError };
- * ```
- */
+/** Options of {@link retryWithBackoff}. */
 export interface RetryOptions {
   clock: Clock;
   policy?: BackoffPolicy;
@@ -110,14 +91,6 @@ export interface RetryOptions {
  * Runs `operation` until it succeeds, fails with a non-retryable error, or runs out of attempts
  * (then the last error is thrown). Waits use the injected clock and honour a server's
  * `Retry-After` ({@link HttpError.retryAfterMs}) as a lower bound.
- *
- * @example
- * ```ts
- * const user = await retryWithBackoff(() => client.me(), {
- *   clock: systemClock,
- *   isRetryable: isTransientError,
- * });
- * ```
  */
 export async function retryWithBackoff<T>(
   operation: (attempt: number) => Promise<T>,

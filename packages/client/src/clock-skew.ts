@@ -1,11 +1,6 @@
 /**
  * One reading of the server's clock: a whole-second server timestamp (a token's `iat`, or the
  * response's `Date` header) produced at some moment while the request was in flight.
- *
- * @example
- * ```ts
- * const sample: ClockSample = { serverSeconds: claims.iat, sentAt: 1_700_000_000_000, receivedAt: 1_700_000_000_080 };
- * ```
  */
 export interface ClockSample {
   /** Server time truncated to whole seconds (both `iat` and HTTP-dates are truncated). */
@@ -26,13 +21,6 @@ export interface ClockSample {
  * NTP's and Marzullo's interval algorithms) instead of carrying a one-second truncation error
  * forever. If the local clock jumps (the user fixed it), the intersection becomes empty and the
  * estimator restarts from the newest sample.
- *
- * @example
- * ```ts
- * const skew = createSkewEstimator();
- * skew.observe({ serverSeconds: claims.iat, sentAt, receivedAt });
- * const expiresAtLocal = skew.toLocal(claims.exp * 1000);
- * ```
  */
 export interface SkewEstimator {
   observe(sample: ClockSample): void;
@@ -44,16 +32,7 @@ export interface SkewEstimator {
   toLocal(serverMs: number): number;
 }
 
-/**
- * Creates a {@link SkewEstimator}.
- *
- * @example
- * ```ts
- * const skew = createSkewEstimator();
- * skew.observe({ serverSeconds: 1_700_000_100, sentAt: 1_700_000_000_000, receivedAt: 1_700_000_000_050 });
- * skew.offsetMs; // ≈ 100_000: the server is 100 s ahead
- * ```
- */
+/** Creates a {@link SkewEstimator}. */
 export function createSkewEstimator(): SkewEstimator {
   let bounds: { low: number; high: number } | undefined;
   return {

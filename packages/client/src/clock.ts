@@ -50,11 +50,6 @@ export const systemClock: Clock = {
 /**
  * Resolves after `ms` milliseconds of `clock` time; rejects with the signal's reason if `signal`
  * aborts first.
- *
- * @example
- * ```ts
- * await sleep(systemClock, 500);
- * ```
  */
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -38,13 +38,6 @@ export interface LockManagerLike {
  * What tabs tell each other. Access tokens travel only over `BroadcastChannel`, which delivers to
  * same-origin tabs in memory; nothing is ever written to `localStorage`, where any injected
  * script (and every browser extension with page access) could read it later.
- *
- * @example
- * ```ts
- * crossTab.onMessage((message: CrossTabMessage) => {
- *   if (message.type === "ended") console.log("another tab ended the session:", message.reason);
- * });
- * ```
  */
 export type CrossTabMessage =
   | {
@@ -61,15 +54,7 @@ export type CrossTabMessage =
   | { type: "refresh-start"; id: string; at: number }
   | { type: "refresh-end"; id: string };
 
-/**
- * Coordination between the tabs of one origin: a message bus and a refresh lock.
- *
- * @example
- * ```ts
- * const crossTab = createCrossTab({ name: "baton:/api/auth", clock: systemClock, lockTimeoutMs: 10_000 });
- * await crossTab.withRefreshLock(() => refreshOnce());
- * ```
- */
+/** Coordination between the tabs of one origin: a message bus and a refresh lock. */
 export interface CrossTab {
   post(message: CrossTabMessage): void;
   onMessage(handler: (message: CrossTabMessage) => void): () => void;
@@ -86,17 +71,6 @@ export interface CrossTab {
  * Creates a {@link CrossTab}. Uses `navigator.locks` when present; with only `BroadcastChannel`
  * it falls back to announcing refreshes ("refresh-start"/"refresh-end") and waiting for an
  * announced one to finish; with neither, it only serialises this tab's own operations (Node).
- *
- * @example
- * ```ts
- * const crossTab = createCrossTab({
- *   name: "baton:/api/auth",
- *   clock: systemClock,
- *   lockTimeoutMs: 10_000,
- *   channel: new BroadcastChannel("baton:/api/auth"),
- *   locks: navigator.locks,
- * });
- * ```
  */
 export function createCrossTab(options: {
   name: string;

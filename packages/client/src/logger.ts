@@ -39,12 +39,6 @@ const JWT_SHAPE = /[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g;
 /**
  * Wraps a logger so that secret-looking fields and JWT-shaped strings are replaced by
  * `"[redacted]"`, recursively, before the inner logger sees them.
- *
- * @example
- * ```ts
- * const log = redactingLogger(consoleLogger);
- * log.debug("refreshed", { accessToken: "eyJ..." }); // logs { accessToken: "[redacted]" }
- * ```
  */
 export function redactingLogger(inner: AuthLogger | undefined): AuthLogger {
   const target = inner ?? silentLogger;

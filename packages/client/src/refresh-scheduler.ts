@@ -11,12 +11,6 @@ const JITTER_FRACTION = 0.25;
  * fire in the same millisecond; never more than half the lifetime, so a token is refreshed at
  * most once per half-life even by racing tabs (a 15-minute token: 60–75 s early; a 4-second test
  * token: 1–1.25 s early; a 2-second token: 1 s early).
- *
- * @example
- * ```ts
- * refreshLeadTime(15 * 60_000, Math.random); // 60_000..75_000
- * refreshLeadTime(4_000, () => 0); // 1_000
- * ```
  */
 export function refreshLeadTime(ttlMs: number, random: () => number): number {
   const margin = Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, ttlMs * LEAD_FRACTION));
@@ -28,13 +22,6 @@ export function refreshLeadTime(ttlMs: number, random: () => number): number {
  * run while a laptop sleeps, and background tabs throttle them, so the client calls
  * {@link RefreshScheduler.check} on `visibilitychange`, `focus` and `online`: a refresh that became
  * due while the timer was frozen fires then, not up to a token lifetime late.
- *
- * @example
- * ```ts
- * const scheduler = createRefreshScheduler({ clock: systemClock, onDue: () => void refresh() });
- * scheduler.schedule(expiresAt - refreshLeadTime(ttlMs, Math.random));
- * window.addEventListener("focus", () => scheduler.check());
- * ```
  */
 export interface RefreshScheduler {
   /** Replaces any earlier schedule with one at local time `dueAt` (ms). */
@@ -45,15 +32,7 @@ export interface RefreshScheduler {
   readonly dueAt: number | undefined;
 }
 
-/**
- * Creates a {@link RefreshScheduler}.
- *
- * @example
- * ```ts
- * const scheduler = createRefreshScheduler({ clock: systemClock, onDue: () => console.log("refresh now") });
- * scheduler.schedule(Date.now() + 5_000);
- * ```
- */
+/** Creates a {@link RefreshScheduler}. */
 export function createRefreshScheduler(options: {
   clock: Clock;
   onDue: () => void;

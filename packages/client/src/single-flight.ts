@@ -2,13 +2,6 @@
  * Collapses concurrent calls into one execution: while a run is in flight, every caller gets the
  * same promise. This is what turns fifty simultaneous `401 TOKEN_EXPIRED` answers into one
  * `POST /refresh` (each parallel refresh would otherwise rotate the token under the others).
- *
- * @example
- * ```ts
- * const refreshOnce = createSingleFlight<string>();
- * const [a, b] = await Promise.all([refreshOnce.run(doRefresh), refreshOnce.run(doRefresh)]);
- * // doRefresh ran once; a === b
- * ```
  */
 export interface SingleFlight<T> {
   /** Starts `operation` unless a run is in flight, in which case it joins that run. */
@@ -20,12 +13,6 @@ export interface SingleFlight<T> {
 /**
  * Creates a {@link SingleFlight}. A settled run is forgotten at once, so the next call starts a
  * new one (errors are not cached: that is the caller's cool-down policy, not this primitive's).
- *
- * @example
- * ```ts
- * const loadUser = createSingleFlight<User>();
- * button.onclick = () => loadUser.run(() => api.me());
- * ```
  */
 export function createSingleFlight<T>(): SingleFlight<T> {
   let inFlight: Promise<T> | undefined;

@@ -3,11 +3,6 @@ import type { ErrorCode } from "@baton/protocol";
 /**
  * An access token together with the generation it belongs to: the client counts every token it
  * holds, so a request that failed with generation 7 can tell whether someone already replaced it.
- *
- * @example
- * ```ts
- * const issued: IssuedToken = { accessToken: "eyJ…", generation: 7 };
- * ```
  */
 export interface IssuedToken {
   readonly accessToken: string;
@@ -17,13 +12,6 @@ export interface IssuedToken {
 /**
  * What request wrappers (`client.fetch`, the axios interceptors) need from the client: a token to
  * send, a renewed one after the server rejected it, and which URLs may see it at all.
- *
- * @example
- * ```ts
- * const token = await access.acquire();
- * const response = await send(token);
- * if (response.status === 401) await send(await access.renew(token));
- * ```
  */
 export interface TokenAccess {
   /** A token to send (refreshed first if it has expired), or `null` when nobody is signed in. */
@@ -43,11 +31,6 @@ export interface TokenAccess {
  * session, which only the refresh endpoint can confirm (a password change can race a request).
  * Every other 401, `TOKEN_INVALID` first, is returned to the caller: refreshing would not fix it
  * and retrying it is how refresh loops start.
- *
- * @example
- * ```ts
- * if (RENEWABLE_CODES.has(code)) token = await access.renew(token);
- * ```
  */
 export const RENEWABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "TOKEN_EXPIRED",

@@ -3,17 +3,6 @@
  * every URL would hand it to any third-party API, CDN or analytics endpoint the app calls; so the
  * token goes only to relative URLs, the page's own origin, the auth server's origin, and origins
  * listed in the `tokenOrigins` option.
- *
- * @example
- * ```ts
- * const attachesTo = createTokenOriginPolicy({
- *   baseUrl: "https://auth.example.com/api/auth",
- *   pageOrigin: "https://app.example.com",
- *   extraOrigins: ["https://api.example.com"],
- * });
- * attachesTo("/api/orders"); // true
- * attachesTo("https://cdn.example.net/x.json"); // false
- * ```
  */
 export function createTokenOriginPolicy(options: {
   baseUrl: string;

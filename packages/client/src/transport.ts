@@ -18,14 +18,7 @@ import { HttpError, NetworkError } from "./errors.js";
  */
 export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
-/**
- * A successful auth-API answer with the timing the client needs for skew estimation.
- *
- * @example
- * ```ts
- * const { body, sentAt, receivedAt } = await transport.request<{ user: PublicUser }>("GET", "/me", { accessToken });
- * ```
- */
+/** A successful auth-API answer with the timing the client needs for skew estimation. */
 export interface ApiResponse<T> {
   status: number;
   headers: Headers;
@@ -36,14 +29,7 @@ export interface ApiResponse<T> {
   receivedAt: number;
 }
 
-/**
- * Options of one auth-API request.
- *
- * @example
- * ```ts
- * const options: RequestOptions = { body: { email, password }, withCookie: true };
- * ```
- */
+/** Options of one auth-API request. */
 export interface RequestOptions {
   body?: unknown;
   /** Sent as `Authorization: Bearer …`. */
@@ -58,25 +44,12 @@ export interface RequestOptions {
 /**
  * JSON requests to the auth API, with a time-out on the whole exchange and errors mapped to
  * {@link HttpError} / {@link NetworkError}. No retries here: policy lives with the caller.
- *
- * @example
- * ```ts
- * const transport = createTransport({ baseUrl: "/api/auth", fetch: globalThis.fetch.bind(globalThis), clock: systemClock, timeoutMs: 8_000 });
- * const { body } = await transport.request<{ user: PublicUser }>("GET", "/me", { accessToken });
- * ```
  */
 export interface Transport {
   request<T>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
 }
 
-/**
- * Creates a {@link Transport}.
- *
- * @example
- * ```ts
- * const transport = createTransport({ baseUrl: "https://auth.example.com/api/auth", fetch, clock: systemClock, timeoutMs: 10_000 });
- * ```
- */
+/** Creates a {@link Transport}. */
 export function createTransport(options: {
   baseUrl: string;
   fetch: FetchLike;
@@ -126,11 +99,6 @@ export function createTransport(options: {
 /**
  * Reads the Baton error code from an error response without consuming it (the caller still gets
  * the body). `undefined` when the body is not a Baton error.
- *
- * @example
- * ```ts
- * if (response.status === 401 && (await readErrorCode(response)) === "TOKEN_EXPIRED") await refresh();
- * ```
  */
 export async function readErrorCode(response: Response): Promise<ErrorCode | undefined> {
   if (!(response.headers.get("content-type") ?? "").includes("json")) return undefined;
@@ -144,11 +112,6 @@ export async function readErrorCode(response: Response): Promise<ErrorCode | und
 /**
  * The server's `Date` header as whole seconds, for clock-skew samples. Cross-origin responses
  * only expose it when the server lists it in `Access-Control-Expose-Headers`.
- *
- * @example
- * ```ts
- * const seconds = serverDateSeconds(response.headers); // e.g. 1700000000, or undefined
- * ```
  */
 export function serverDateSeconds(headers: Headers): number | undefined {
   const value = headers.get("date");
@@ -156,14 +119,7 @@ export function serverDateSeconds(headers: Headers): number | undefined {
   return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
 }
 
-/**
- * The Baton error code in a parsed error body (`{ "error": { "code": … } }`), if there is one.
- *
- * @example
- * ```ts
- * errorCodeOf(axiosError.response?.data); // "TOKEN_EXPIRED"
- * ```
- */
+/** The Baton error code in a parsed error body (`{ "error": { "code": … } }`), if there is one. */
 export function errorCodeOf(body: unknown): ErrorCode | undefined {
   if (typeof body !== "object" || body === null) return undefined;
   const error = (body as { error?: unknown }).error;
@@ -205,14 +161,6 @@ function parseJson(text: string, status: number): unknown {
  * An abort signal that fires after `timeoutMs` of clock time or when `outer` aborts, and a
  * translation of whatever `fetch` threw into the client's error types. A caller's own abort is
  * passed through untouched, like `fetch` does.
- *
- * @example
- * ```ts
- * const deadline = createDeadline(systemClock, 10_000, init.signal);
- * try { return await fetch(url, { signal: deadline.signal }); }
- * catch (error) { throw deadline.translate(error); }
- * finally { deadline.dispose(); }
- * ```
  */
 export function createDeadline(
   clock: Clock,

@@ -24,27 +24,13 @@ export interface EventTargetLike {
   removeEventListener(type: string, listener: () => void): void;
 }
 
-/**
- * What woke the client up: the page became visible, gained focus, or the network came back.
- *
- * @example
- * ```ts
- * watchWakeEvents(environment, (reason: WakeReason) => console.log("re-checking after", reason));
- * ```
- */
+/** What woke the client up: the page became visible, gained focus, or the network came back. */
 export type WakeReason = "visible" | "focus" | "online";
 
 /**
  * Calls `onWake` when the page becomes visible, gains focus, or goes back online: the moments when
  * timers may have been asleep (laptop lid, background-tab throttling) or requests were failing.
  * Returns a function that removes the listeners.
- *
- * @example
- * ```ts
- * const stop = watchWakeEvents({ window, document }, () => scheduler.check());
- * // later
- * stop();
- * ```
  */
 export function watchWakeEvents(
   environment: WakeEnvironment,

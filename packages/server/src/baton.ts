@@ -57,7 +57,14 @@ export interface Baton {
   requireRole(...roles: string[]): Guard;
   /** Verifies an `Authorization` header value; throws AuthError. For sockets and custom adapters. */
   authenticate(authorization: string | undefined): Promise<AuthInfo>;
-  /** socket.io authentication that follows each token's life: `io.use(baton.socketAuth().middleware)`. */
+  /**
+   * socket.io authentication that follows each token's life: `io.use(baton.socketAuth().middleware)`.
+   *
+   * @example
+   * const sockets = baton.socketAuth();
+   * io.use(sockets.middleware);
+   * io.on("connection", (socket) => console.log(socket.data.auth.userId));
+   */
   socketAuth(options?: SocketAuthOptions): SocketAuth;
   /** The public JSON Web Key Set. */
   jwks(): { keys: JWK[] };

@@ -68,11 +68,6 @@ type Shape = "repeat" | "sequence" | "keyboard" | "word" | "year";
 /**
  * Judges a secret: at least {@link MIN_SECRET_BYTES} bytes, an estimated {@link MIN_SECRET_BITS}
  * bits, and not a placeholder.
- *
- * @example
- * judgeSecret("your_jwt_secret_key_change_in_production")
- * // { bits: 54, weaknesses: ["it looks like a placeholder (it is made of words such as change,
- * //   secret, your, example)", "it would take about 2^54 guesses where a secret needs 2^100"] }
  */
 export function judgeSecret(secret: string): SecretJudgement {
   const chars = Array.from(secret).slice(0, JUDGED_LENGTH);

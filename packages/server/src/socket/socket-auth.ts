@@ -35,11 +35,6 @@ export interface SocketAuth {
  * whose token lapsed without re-auth, or whose session was revoked (logout, revoke, password
  * change) or whose roles changed, is told why (`baton:session-ended`) and disconnected within
  * one sweep.
- *
- * @example
- * const sockets = baton.socketAuth();
- * io.use(sockets.middleware);
- * io.on("connection", (socket) => console.log(socket.data.auth.userId));
  */
 export function createSocketAuth(core: Core, options: SocketAuthOptions = {}): SocketAuth {
   const live = new Set<Socket>();
