@@ -79,8 +79,9 @@ export class SqlStore implements Store, OutboxStore {
         if (outboxMessages.length === 0) await this.db.insertInto("users").values(row).execute();
         else
           await this.db.transaction().execute(async (trx) => {
-            await trx.insertInto("users").values(row).execute();
+            // Messages first: an email already taken rolls them back with the user.
             await outbox.insertOutbox(trx, outboxMessages);
+            await trx.insertInto("users").values(row).execute();
           });
       } catch (error) {
         if (this.dialect.isUniqueViolation(error)) return null;
@@ -176,6 +177,8 @@ export class SqlStore implements Store, OutboxStore {
             .executeTakeFirst();
           if (Number(updated.numUpdatedRows) === 0)
             return { changed: false, reason: "credential-changed" } as const;
+          // Written before the checks that may still roll the change back: they go with it.
+          await outbox.insertOutbox(trx, change.outbox ?? []);
           // Locked after the user row, as everywhere (users before sessions: no deadlock); a
           // revocation of this session waits for our commit, or made us roll back.
           const asking = await this.locked(
@@ -192,7 +195,6 @@ export class SqlStore implements Store, OutboxStore {
             userId: change.userId,
             exceptSessionId: change.keepSessionId,
           });
-          await outbox.insertOutbox(trx, change.outbox ?? []);
           return { changed: true, revokedSessionIds } as const;
         });
       } catch (error) {
