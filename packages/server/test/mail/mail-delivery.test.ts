@@ -106,7 +106,7 @@ for (const backend of backends) {
         cleanups.push(() => store.close());
         return store;
       };
-      const worker = async (
+      const worker = (
         store: SqlStore,
         metrics = new Metrics(),
         more: Partial<DeliveryWorkerOptions> = {},
@@ -186,7 +186,7 @@ for (const backend of backends) {
         [registered],
       );
 
-      expect(await (await worker(store)).deliverDue()).toEqual({ sent: 2, retried: 0, failed: 0 });
+      expect(await worker(store).deliverDue()).toEqual({ sent: 2, retried: 0, failed: 0 });
       expect(sink.messageIds().sort()).toEqual(
         [changed.id, registered.id].map((id) => `<${id}@example.com>`).sort(),
       );
@@ -203,7 +203,7 @@ for (const backend of backends) {
       });
       await store.enqueueOutbox([queued]);
       const metrics = new Metrics();
-      await (await worker(store, metrics)).deliverDue();
+      await worker(store, metrics).deliverDue();
 
       const [arrived] = sink.received;
       const link = "https://app.example.com/accounts/password/reset#token=t0k3n";
@@ -241,7 +241,7 @@ for (const backend of backends) {
       const queued = Array.from({ length: 10 }, (_, index) => message(`user${index}@example.com`));
       await store.enqueueOutbox(queued);
       const metrics = new Metrics();
-      const delivery = await worker(store, metrics);
+      const delivery = worker(store, metrics);
 
       expect(await delivery.deliverDue()).toEqual({ sent: 3, retried: 7, failed: 0 });
       expect(await store.countPendingOutbox("mail")).toBe(7);
@@ -265,10 +265,8 @@ for (const backend of backends) {
       const { store, open, worker, message, sink } = await setup();
       const queued = Array.from({ length: 30 }, (_, index) => message(`user${index}@example.com`));
       await store.enqueueOutbox(queued);
-      const [first, second] = await Promise.all([
-        worker(store, new Metrics(), { batchSize: 4 }),
-        open().then((other) => worker(other, new Metrics(), { batchSize: 4 })),
-      ]);
+      const first = worker(store, new Metrics(), { batchSize: 4 });
+      const second = worker(await open(), new Metrics(), { batchSize: 4 });
 
       const passes = await Promise.all([first.deliverDue(), second.deliverDue()]);
       expect(passes[0].sent + passes[1].sent).toBe(30);
@@ -296,7 +294,7 @@ for (const backend of backends) {
       expect(claimed).toHaveLength(3);
       await store.close();
 
-      const restarted = await worker(await open(), new Metrics(), { leaseMs });
+      const restarted = worker(await open(), new Metrics(), { leaseMs });
       expect(await restarted.deliverDue()).toEqual({ sent: 2, retried: 0, failed: 0 });
       clock.advance(leaseMs);
       expect(await restarted.deliverDue()).toEqual({ sent: 3, retried: 0, failed: 0 });
@@ -317,7 +315,7 @@ for (const backend of backends) {
       const doomed = message();
       await store.enqueueOutbox([doomed]);
       const metrics = new Metrics();
-      const delivery = await worker(store, metrics);
+      const delivery = worker(store, metrics);
 
       const passes = [];
       for (let attempt = 1; attempt <= RETRY.maxAttempts + 1; attempt++) {
@@ -343,7 +341,7 @@ for (const backend of backends) {
       const refused = message("gone@example.com");
       await store.enqueueOutbox([refused]);
       const metrics = new Metrics();
-      expect(await (await worker(store, metrics)).deliverDue()).toEqual({
+      expect(await worker(store, metrics).deliverDue()).toEqual({
         sent: 0,
         retried: 0,
         failed: 1,
