@@ -42,10 +42,10 @@ export async function insertOutbox(
  * skips rows another claim has locked (`FOR UPDATE SKIP LOCKED`), so concurrent claims take
  * disjoint messages without waiting on each other; the outer conditions are checked again on the
  * locked row's newest version. The pick is a MATERIALIZED common table expression, run exactly
- * once: written as `id IN (subquery … LIMIT n)`, PostgreSQL may run the subquery again for the
- * join, and each run skips what the last one locked, so a claim took more than `limit` messages
- * (measured: 4 of limit 3). SQLite runs one writing statement at a time, so the pick and the
- * update cannot interleave with another claim.
+ * once: written as `id IN (subquery … LIMIT n)`, PostgreSQL plans a nested-loop semi join that
+ * runs the subquery again for every row, each run passing over the rows this statement has just
+ * updated, so a claim of 3 took all 5 due messages. SQLite runs one writing statement at a time,
+ * so the pick and the update cannot interleave with another claim.
  */
 export async function claimOutbox(
   db: Kysely<Database>,
