@@ -47,13 +47,13 @@ export function outboxConformance(
       const [a, b, c] = [message(T0), message(T0 + 1), message(T0 + 2)];
       const later = message(T0 + 1_000);
       const webhook = message(T0, "webhook");
-      await store.enqueueOutbox([c!, later, a!, webhook, b!]);
+      await store.enqueueOutbox([c, later, a, webhook, b]);
       expect(await store.countPendingOutbox("mail")).toBe(4);
 
       const first = await claim(T0 + 10, 2);
-      expect(ids(first)).toEqual([a!.id, b!.id]);
-      expect(first[0]).toMatchObject({ kind: "mail", payload: a!.payload, attempts: 1 });
-      expect(ids(await claim(T0 + 10))).toEqual([c!.id]); // `later` is not due yet
+      expect(ids(first)).toEqual([a.id, b.id]);
+      expect(first[0]).toMatchObject({ kind: "mail", payload: a.payload, attempts: 1 });
+      expect(ids(await claim(T0 + 10))).toEqual([c.id]); // `later` is not due yet
       expect(ids(await claim(T0 + 1_000))).toEqual([later.id]);
       expect(ids(await claim(T0 + 1_000, 10, T0 + 2_000, "webhook"))).toEqual([webhook.id]);
     });
@@ -93,17 +93,17 @@ export function outboxConformance(
 
     it("settles: sent and failed drop the payload and are never claimed again; a retry is due at its time", async () => {
       const [sent, failed, retried] = [message(), message(), message()];
-      await store.enqueueOutbox([sent!, failed!, retried!]);
+      await store.enqueueOutbox([sent, failed, retried]);
       const leases = new Map((await claim(T0)).map((m) => [m.id, m.lease]));
       const settle = (id: string, settlement: Parameters<OutboxStore["settleOutbox"]>[2]) =>
         store.settleOutbox(id, leases.get(id)!, settlement);
 
-      expect(await settle(sent!.id, { outcome: "sent", at: T0 + 1 })).toBe(true);
-      expect(await settle(failed!.id, { outcome: "failed", at: T0 + 2, error: "550 no" })).toBe(
+      expect(await settle(sent.id, { outcome: "sent", at: T0 + 1 })).toBe(true);
+      expect(await settle(failed.id, { outcome: "failed", at: T0 + 2, error: "550 no" })).toBe(
         true,
       );
       expect(
-        await settle(retried!.id, {
+        await settle(retried.id, {
           outcome: "retry",
           at: T0 + 3,
           error: "connection refused",
@@ -111,26 +111,26 @@ export function outboxConformance(
         }),
       ).toBe(true);
 
-      expect(await store.findOutboxMessage(sent!.id)).toMatchObject({
+      expect(await store.findOutboxMessage(sent.id)).toMatchObject({
         status: "sent",
         payload: null,
         attempts: 1,
         settledAt: T0 + 1,
       });
-      expect(await store.findOutboxMessage(failed!.id)).toMatchObject({
+      expect(await store.findOutboxMessage(failed.id)).toMatchObject({
         status: "failed",
         payload: null,
         lastError: "550 no",
       });
-      expect(await store.findOutboxMessage(retried!.id)).toMatchObject({
+      expect(await store.findOutboxMessage(retried.id)).toMatchObject({
         status: "pending",
-        payload: retried!.payload,
+        payload: retried.payload,
         lastError: "connection refused",
         nextAttemptAt: T0 + 5_000,
       });
       expect(await store.countPendingOutbox("mail")).toBe(1);
       expect(ids(await claim(T0 + 4_999))).toEqual([]);
-      expect(ids(await claim(T0 + 5_000))).toEqual([retried!.id]);
+      expect(ids(await claim(T0 + 5_000))).toEqual([retried.id]);
       expect(await store.findOutboxMessage("missing")).toBeNull();
     });
 

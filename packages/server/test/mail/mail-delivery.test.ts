@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MailDeliveryWorker, type DeliveryWorkerOptions } from "../../src/mail/delivery-worker.js";
+import { DevelopmentInbox } from "../../src/mail/development-inbox.js";
 import { html } from "../../src/mail/html.js";
 import { resolveMailOptions } from "../../src/mail/mail-options.js";
 import type { MailTemplate } from "../../src/mail/mail-template.js";
@@ -334,6 +335,31 @@ for (const backend of backends) {
       expect(record?.lastError).toMatch(/ECONNREFUSED/);
       expect(await deliveries(metrics)).toEqual({ retried: 3, failed: 1 });
       expect(await metrics.text()).toContain("baton_mail_queued 0");
+    });
+
+    it("start() delivers at once and polls; stop() waits for the pass under way; calls during a pass share it", async () => {
+      const { store, message, clock } = await setup();
+      const lines: string[] = [];
+      const inbox = new DevelopmentInbox({ print: (line) => lines.push(line) });
+      const worker = new MailDeliveryWorker({
+        store,
+        transport: inbox,
+        clock,
+        metrics: new Metrics(),
+      });
+      const first = message("ada@example.com", "first");
+      await store.enqueueOutbox([first]);
+      worker.start(60_000);
+      await worker.stop();
+      expect(inbox.messages().map((mail) => mail.id)).toEqual([first.id]);
+      expect(lines).toEqual([
+        "[development inbox] to ada@example.com: Example: reset your password https://app.example.com/accounts/password/reset#token=first",
+      ]);
+
+      await store.enqueueOutbox([message("bob@example.com")]);
+      const [one, two] = [worker.deliverDue(), worker.deliverDue()];
+      expect(one).toBe(two);
+      expect(await one).toEqual({ sent: 1, retried: 0, failed: 0 });
     });
 
     it("a recipient the server refuses for good (550) fails at once, without retries", async () => {
