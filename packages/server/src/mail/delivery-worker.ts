@@ -54,7 +54,13 @@ export class MailDeliveryWorker {
     this.batchSize = options.batchSize ?? 10;
     this.leaseMs = options.leaseMs ?? 300_000;
     this.random = options.random ?? Math.random;
-    if (this.retry.maxAttempts < 1) throw new TypeError("retry.maxAttempts must be at least 1");
+    if (!Number.isInteger(this.retry.maxAttempts) || this.retry.maxAttempts < 1)
+      throw new TypeError("retry.maxAttempts must be a positive integer");
+    if (!(this.retry.baseDelayMs > 0) || !(this.retry.maxDelayMs >= this.retry.baseDelayMs))
+      throw new TypeError("retry delays must be positive, maxDelayMs at least baseDelayMs");
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+      throw new TypeError("batchSize must be a positive integer");
+    if (!(this.leaseMs > 0)) throw new TypeError("leaseMs must be positive");
   }
 
   /**

@@ -360,6 +360,7 @@ for (const backend of backends) {
       const [one, two] = [worker.deliverDue(), worker.deliverDue()];
       expect(one).toBe(two);
       expect(await one).toEqual({ sent: 1, retried: 0, failed: 0 });
+      await worker.stop(); // and the pass that follows a shared one
     });
 
     it("a recipient the server refuses for good (550) fails at once, without retries", async () => {
