@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { AuditEvent } from "../audit/audit-log.js";
 
 /**
@@ -55,6 +55,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly mailPending = new Gauge({
+    name: "baton_mail_queued",
+    help: "Mail in the outbox not yet sent nor given up (waiting, retrying or being sent), as of this instance's last delivery pass",
+    registers: [this.registry],
+  });
+  private readonly mailDeliveries = new Counter({
+    name: "baton_mail_deliveries_total",
+    help: "Mail delivery attempts by this instance, by result: sent, retried (failed, will be tried again), failed (given up)",
+    labelNames: ["result"],
+    registers: [this.registry],
+  });
+
   audit(event: AuditEvent): void {
     switch (event.type) {
       case "login.succeeded":
@@ -90,6 +102,15 @@ export class Metrics {
       default:
         return undefined;
     }
+  }
+
+  /** One delivery attempt's result (mail/delivery-worker.ts). */
+  mail(result: "sent" | "retried" | "failed"): void {
+    this.mailDeliveries.inc({ result });
+  }
+
+  mailQueued(count: number): void {
+    this.mailPending.set(count);
   }
 
   request(method: string, route: string, status: number, seconds: number): void {

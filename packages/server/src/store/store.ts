@@ -22,8 +22,12 @@ export interface StoreLifecycle {
  * (password, roles, deletion) are in RevocationStore.
  */
 export interface UserStore {
-  /** Returns null when the (normalised) email is already registered. */
-  createUser(user: NewUser): Promise<UserRecord | null>;
+  /**
+   * Returns null when the (normalised) email is already registered. `outbox` messages (stores
+   * that are an OutboxStore) are written in the same transaction: none when the user is not
+   * created.
+   */
+  createUser(user: NewUser, outbox?: NewOutboxMessage[]): Promise<UserRecord | null>;
   findUserByEmail(email: string): Promise<UserRecord | null>;
   findUserById(id: string): Promise<UserRecord | null>;
   listUsers(page: {
@@ -134,6 +138,35 @@ export interface SigningKeyStore {
   retireSigningKey(kid: string, now: number): Promise<void>;
 }
 
+/**
+ * The outbox: messages (mail today) that leave Baton only after the change that causes them has
+ * committed. A change writes its messages in its own transaction (`PasswordChange.outbox`,
+ * `createUser`'s second argument), so a rolled-back change sends nothing and a committed one is
+ * never lost; a delivery worker (mail/delivery-worker.ts) claims, sends and settles them. Not
+ * yet part of `Store`: it joins it when the account flows wire the mailer in.
+ */
+export interface OutboxStore {
+  /** Queues messages on their own, for a cause that changes nothing else. */
+  enqueueOutbox(messages: NewOutboxMessage[]): Promise<void>;
+  /**
+   * Claims up to `claim.limit` pending messages of `claim.kind` that are due at `claim.now` (new,
+   * waiting for a retry, or whose previous claim's lease ran out), oldest due first: each gets the
+   * lease `claim.lease` until `claim.leaseUntil` and one more attempt counted. While a lease holds
+   * no other claim returns the message, whichever instance asks and however many at once.
+   */
+  claimOutbox(claim: OutboxClaim): Promise<OutboxMessage[]>;
+  /**
+   * Settles a claimed message, only while `lease` is still its lease (false, nothing changed,
+   * when the lease ran out and another claim took it). A settled message's payload is dropped:
+   * it may hold a secret (a link's token) that must not rest in the table once delivered.
+   */
+  settleOutbox(id: string, lease: string, settlement: OutboxSettlement): Promise<boolean>;
+  /** Messages of `kind` not yet settled (waiting, retrying or claimed). */
+  countPendingOutbox(kind: string): Promise<number>;
+  /** A message by id, for inspection (tests, an admin view); null when there is none. */
+  findOutboxMessage(id: string): Promise<OutboxRecord | null>;
+}
+
 /** Security events (audit/audit-log.ts). */
 export interface AuditStore {
   appendAudit(event: AuditRecord): Promise<void>;
@@ -160,6 +193,8 @@ export interface UserRecord extends NewUser {
 
 export interface PasswordChange extends RevocationStamp {
   userId: string;
+  /** Written in the change's own transaction: sent only if the password changed. */
+  outbox?: NewOutboxMessage[];
   passwordHash: string;
   /** The credential version whose password the caller verified. */
   fromCredentialVersion: number;
@@ -274,4 +309,54 @@ export interface AuditRecord {
   ip: string | null;
   userAgent: string | null;
   detail: Record<string, unknown> | null;
+}
+
+/** A message for the outbox, delivered after the change that writes it commits. */
+export interface NewOutboxMessage {
+  /** Unique; also the delivery's idempotency key (mail: its Message-ID). */
+  id: string;
+  /** Who delivers it: "mail" (mail/delivery-worker.ts). */
+  kind: string;
+  /** What to deliver, as its deliverer reads it (JSON text). May hold a secret until settled. */
+  payload: string;
+  createdAt: number;
+}
+
+/** A claimed message: `lease` proves the claim when settling it. */
+export interface OutboxMessage extends NewOutboxMessage {
+  /** Delivery attempts so far, this one included. */
+  attempts: number;
+  lease: string;
+}
+
+export interface OutboxClaim {
+  kind: string;
+  now: number;
+  limit: number;
+  /** A fresh random value per claim. */
+  lease: string;
+  /** Until when the claim holds: longer than a delivery can take (the transport's timeouts). */
+  leaseUntil: number;
+}
+
+export type OutboxSettlement =
+  | { outcome: "sent"; at: number }
+  /** Pending again, due at `nextAttemptAt`. */
+  | { outcome: "retry"; at: number; nextAttemptAt: number; error: string }
+  /** Given up: never claimed again. */
+  | { outcome: "failed"; at: number; error: string };
+
+export interface OutboxRecord {
+  id: string;
+  kind: string;
+  status: "pending" | "sent" | "failed";
+  /** Null once settled. */
+  payload: string | null;
+  attempts: number;
+  createdAt: number;
+  /** When the next claim may take it (pending), or when it was settled. */
+  nextAttemptAt: number;
+  settledAt: number | null;
+  /** The last failed attempt's reason (never a secret: the transport's error message). */
+  lastError: string | null;
 }

@@ -11,5 +11,6 @@
  * ```
  */
 export { storeConformance } from "./store-conformance.js";
+export { outboxConformance } from "./outbox-conformance.js";
 export type { HeldRevocation, StoreConformanceOptions } from "./store-conformance.js";
 export type { Assertion, Expect, SettledAssertion, TestApi } from "./test-api.js";

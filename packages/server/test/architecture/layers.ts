@@ -63,7 +63,7 @@ export const PACKAGES: PackageLayers[] = [
       {
         name: "adapters and drivers",
         why: "framework adapters call into http/; drivers implement the core's interfaces",
-        modules: ["fastify/", "express/", "socket/", "store/", "redis/"],
+        modules: ["fastify/", "express/", "socket/", "store/", "redis/", "smtp/"],
       },
       {
         name: "http",
@@ -86,6 +86,12 @@ export const PACKAGES: PackageLayers[] = [
         name: "core object",
         why: "`Core`: what every operation works with",
         modules: ["core.ts"],
+        core: true,
+      },
+      {
+        name: "mail",
+        why: "the mailer and the outbox delivery worker: over the store interface, a clock, metrics",
+        modules: ["mail/"],
         core: true,
       },
       {
@@ -169,6 +175,7 @@ export const NOT_IN_CORE = [
   "better-sqlite3",
   "kysely",
   "ioredis",
+  "nodemailer",
 ];
 
 /**

@@ -33,6 +33,7 @@ describe.runIf(available)("PostgreSQL", () => {
         delete from kysely_migration where name >= '0003';
         alter table users drop column credential_version;
         alter table sessions drop column redelivered_generation;
+      drop table outbox;
       `);
       for (const [id, email] of [
         ["dotted", "ada@example.com."],

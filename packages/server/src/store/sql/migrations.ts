@@ -160,6 +160,32 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .execute();
       },
     },
+
+    "0005_outbox": {
+      // Messages written with the change that causes them, delivered by mail/delivery-worker.ts.
+      // A claim sets `lease` and moves `next_attempt_at` to the lease's end, so "due" is one
+      // condition for new messages, retries and claims whose worker died (lease ran out).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("outbox")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("payload", "text")
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("lease", "text")
+          .addColumn("next_attempt_at", "bigint", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("settled_at", "bigint")
+          .addColumn("last_error", "text")
+          .execute();
+        await db.schema
+          .createIndex("outbox_due")
+          .on("outbox")
+          .columns(["kind", "status", "next_attempt_at"])
+          .execute();
+      },
+    },
   };
 }
 

@@ -8,6 +8,7 @@ export interface Database {
   revocations: RevocationsTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
+  outbox: OutboxTable;
 }
 
 export interface UsersTable {
@@ -78,4 +79,21 @@ export interface AuditEventsTable {
   user_agent: string | null;
   /** JSON object or null. */
   detail: string | null;
+}
+
+/** Migration 0005_outbox: messages waiting for (or done with) delivery. */
+export interface OutboxTable {
+  id: string;
+  kind: string;
+  status: "pending" | "sent" | "failed";
+  /** Null once settled (it may hold a link's token). */
+  payload: string | null;
+  attempts: number;
+  /** The current claim's random value; null while unclaimed. */
+  lease: string | null;
+  /** Due from then on: a new message, a retry's time, or the end of a claim's lease. */
+  next_attempt_at: number;
+  created_at: number;
+  settled_at: number | null;
+  last_error: string | null;
 }

@@ -2,8 +2,14 @@ import type { Kysely, Selectable, Transaction } from "kysely";
 import { StoreUnavailableError } from "../../errors.js";
 import type {
   AuditRecord,
+  NewOutboxMessage,
   NewSession,
   NewUser,
+  OutboxClaim,
+  OutboxMessage,
+  OutboxRecord,
+  OutboxSettlement,
+  OutboxStore,
   PasswordChange,
   PasswordChangeOutcome,
   ProtectedRole,
@@ -19,6 +25,7 @@ import type {
 } from "../store.js";
 import type { SqlDialect } from "./dialect.js";
 import { GroupCommit } from "./group-commit.js";
+import * as outbox from "./outbox-queries.js";
 import { refreshQueries } from "./refresh-queries.js";
 import type { AuditEventsTable, Database, SessionsTable, UsersTable } from "./schema.js";
 
@@ -26,7 +33,7 @@ import type { AuditEventsTable, Database, SessionsTable, UsersTable } from "./sc
  * The Store over SQL, written once with Kysely for SQLite and PostgreSQL. Multi-statement changes
  * run in a transaction; rotation is a conditional update so that exactly one racer wins.
  */
-export class SqlStore implements Store {
+export class SqlStore implements Store, OutboxStore {
   private closed = false;
   private readonly refreshPath: ReturnType<typeof refreshQueries>;
   /** Concurrent rotations sharing a commit, where the dialect asks for it (group-commit.ts). */
@@ -55,7 +62,7 @@ export class SqlStore implements Store {
     return this.onClose();
   }
 
-  createUser(user: NewUser): Promise<UserRecord | null> {
+  createUser(user: NewUser, outboxMessages: NewOutboxMessage[] = []): Promise<UserRecord | null> {
     return this.run(async () => {
       const row: UsersTable = {
         id: user.id,
@@ -69,7 +76,13 @@ export class SqlStore implements Store {
         updated_at: user.createdAt,
       };
       try {
-        await this.db.insertInto("users").values(row).execute();
+        if (outboxMessages.length === 0) await this.db.insertInto("users").values(row).execute();
+        else
+          await this.db.transaction().execute(async (trx) => {
+            // Messages first: an email already taken rolls them back with the user.
+            await outbox.insertOutbox(trx, outboxMessages);
+            await trx.insertInto("users").values(row).execute();
+          });
       } catch (error) {
         if (this.dialect.isUniqueViolation(error)) return null;
         throw error;
@@ -164,6 +177,8 @@ export class SqlStore implements Store {
             .executeTakeFirst();
           if (Number(updated.numUpdatedRows) === 0)
             return { changed: false, reason: "credential-changed" } as const;
+          // Written before the checks that may still roll the change back: they go with it.
+          await outbox.insertOutbox(trx, change.outbox ?? []);
           // Locked after the user row, as everywhere (users before sessions: no deadlock); a
           // revocation of this session waits for our commit, or made us roll back.
           const asking = await this.locked(
@@ -546,6 +561,26 @@ export class SqlStore implements Store {
         revocations: Number(revocations.numDeletedRows),
       };
     });
+  }
+
+  enqueueOutbox(messages: NewOutboxMessage[]): Promise<void> {
+    return this.run(() => outbox.insertOutbox(this.db, messages));
+  }
+
+  claimOutbox(claim: OutboxClaim): Promise<OutboxMessage[]> {
+    return this.run(() => outbox.claimOutbox(this.db, this.dialect, claim));
+  }
+
+  settleOutbox(id: string, lease: string, settlement: OutboxSettlement): Promise<boolean> {
+    return this.run(() => outbox.settleOutbox(this.db, id, lease, settlement));
+  }
+
+  countPendingOutbox(kind: string): Promise<number> {
+    return this.run(() => outbox.countPendingOutbox(this.db, kind));
+  }
+
+  findOutboxMessage(id: string): Promise<OutboxRecord | null> {
+    return this.run(() => outbox.findOutboxMessage(this.db, id));
   }
 
   /** Runs a query, turning "database not reachable" into StoreUnavailableError. */
