@@ -13,8 +13,8 @@ import { SmtpTransport } from "../../src/smtp/smtp-transport.js";
 import { openPostgresStore } from "../../src/store/sql/postgres.js";
 import type { SqlStore } from "../../src/store/sql/sql-store.js";
 import { openSqliteStore } from "../../src/store/sql/sqlite.js";
-import { ManualClock } from "../helpers/manual-clock.js";
-import { freshPostgresSchema, probePostgres, serviceAvailable } from "../helpers/services.js";
+import { ManualClock } from "../support/manual-clock.js";
+import { freshPostgresSchema, probePostgres, serviceAvailable } from "../support/services.js";
 import { SmtpSink, type SmtpSinkOptions } from "./smtp-sink.js";
 
 // Mail leaves Baton through the outbox: written with the change that causes it, sent by the

@@ -9,7 +9,7 @@ import { Mailer } from "../../src/mail/mailer.js";
 import { maskedUrl } from "../../src/mail/masked-url.js";
 import { retryDelay } from "../../src/mail/retry-policy.js";
 import { SmtpTransport } from "../../src/smtp/smtp-transport.js";
-import { ManualClock } from "../helpers/manual-clock.js";
+import { ManualClock } from "../support/manual-clock.js";
 
 const valid: MailOptions = {
   smtpUrl: "smtps://baton:hunter2@smtp.example.com:465",

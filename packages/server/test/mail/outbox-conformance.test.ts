@@ -6,7 +6,7 @@ import { afterAll } from "vitest";
 import { outboxConformance } from "@baton/server/testing";
 import { openPostgresStore } from "../../src/store/sql/postgres.js";
 import { openSqliteStore } from "../../src/store/sql/sqlite.js";
-import { freshPostgresSchema, probePostgres, serviceAvailable } from "../helpers/services.js";
+import { freshPostgresSchema, probePostgres, serviceAvailable } from "../support/services.js";
 
 // The outbox contract (`@baton/server/testing`) on Baton's own stores.
 
