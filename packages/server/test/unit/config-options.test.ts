@@ -13,6 +13,7 @@ import { serverEnv } from "../../src/config/env.js";
 import { group, integer, text, type OptionInputs } from "../../src/config/option-kinds.js";
 import { OPTIONS, SERVER_OPTIONS, variablesOf } from "../../src/config/option-table.js";
 import { readOptions } from "../../src/config/read-options.js";
+import { runCli } from "../cli/run-cli.js";
 
 /** The problems resolveConfig reports, or [] when it accepts. */
 function problemsOf(options: object, names?: Parameters<typeof resolveConfig>[1]): string[] {
@@ -238,6 +239,17 @@ describe("a JWT secret without JWT_ALG=HS256 stops startup, saying what to chang
     expect(problemsOf({ jwtSecret: secret })[0]).toMatch(
       /^jwtSecret is set but jwtAlg is not HS256, so jwtSecret would sign nothing. Set jwtAlg=HS256 /,
     );
+  });
+
+  it("`baton serve` with seed 000's .env exits 78 (configuration) and says both fixes", async () => {
+    const result = await runCli(["serve"], {
+      env: { DATABASE_URL: "sqlite::memory:", PORT: "0", JWT_SECRET_KEY: secret },
+    });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toMatch(
+      /^Invalid Baton configuration:\n {2}- JWT_SECRET_KEY is set but JWT_ALG is not HS256, .*Set JWT_ALG=HS256 .*or remove JWT_SECRET_KEY /,
+    );
+    expect(result.stderr).not.toContain(secret);
   });
 
   it("HS256 with the secret, and the key ring without one, start", () => {
