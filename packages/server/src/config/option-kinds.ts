@@ -8,8 +8,16 @@ export type EnvReading = { value: unknown; problem?: undefined } | { problem: st
  * pass (the option's type in BatonOptions), `Out` what the resolved configuration holds.
  */
 export interface OptionKind<Out, In> {
-  /** Resolves a given value (undefined: not given), pushing a problem named by `label`. */
-  resolve(given: unknown, label: string, problems: string[]): Out;
+  /**
+   * Resolves a given value (undefined: not given), pushing a problem named by `label`. `names`
+   * (what the user wrote for each option, by key path) is for kinds that hold other options.
+   */
+  resolve(
+    given: unknown,
+    label: string,
+    problems: string[],
+    names: Readonly<Record<string, string | undefined>>,
+  ): Out;
   /** Text of an environment variable → the value a program would pass. Absent: not from env. */
   fromEnv?(raw: string, variable: string): EnvReading;
   /** The default as docs/configuration.md shows it. */
@@ -246,26 +254,10 @@ export function programValue<T>(
   };
 }
 
-/**
- * Options nested under one key: an object whose own keys are checked against `table` like the
- * top level's (unknown ones refused, named `parent.child`). Resolves to the nested values.
- */
-export function group<T extends OptionTable>(
-  table: T,
-): OptionKind<OptionValues<T>, Partial<OptionInputs<T>>> & { readonly table: T } {
-  return {
-    table,
-    // The reader (read-options.ts) resolves a group's entries itself: it knows the labels.
-    resolve: () => {
-      throw new TypeError("a group is resolved by readOptions");
-    },
-    defaultDoc: "—",
-    allowedDoc: "an object",
-  };
-}
-
-/** Is this entry a group of nested options? */
-export function isGroup(kind: OptionEntry["kind"]): kind is ReturnType<typeof group<OptionTable>> {
+/** Is this kind a group of nested options (read-options.ts `group`)? */
+export function isGroup(
+  kind: OptionEntry["kind"],
+): kind is OptionEntry["kind"] & { readonly table: OptionTable } {
   return "table" in kind;
 }
 

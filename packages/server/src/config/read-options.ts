@@ -1,5 +1,5 @@
 import { closestName } from "./closest-name.js";
-import { isGroup, type OptionTable, type OptionValues } from "./option-kinds.js";
+import type { OptionInputs, OptionKind, OptionTable, OptionValues } from "./option-kinds.js";
 
 /** Options a table does not take but another API does (`startServer`): named in the refusal. */
 export interface OptionsElsewhere {
@@ -21,46 +21,51 @@ export function readOptions<T extends OptionTable>(
   elsewhere?: OptionsElsewhere,
 ): { values: OptionValues<T>; problems: string[] } {
   const problems: string[] = [];
-  const values = readLevel(table, given as Record<string, unknown>, names, "", problems, elsewhere);
+  const values = readLevel(table, given, names, "", problems, elsewhere);
   return { values: values as OptionValues<T>, problems };
 }
 
 function readLevel(
   table: OptionTable,
-  given: Record<string, unknown>,
+  given: object,
   names: Readonly<Record<string, string | undefined>>,
   path: string,
   problems: string[],
-  elsewhere: OptionsElsewhere | undefined,
+  elsewhere?: OptionsElsewhere,
 ): Record<string, unknown> {
   refuseUnknownKeys(table, given, path, problems, elsewhere);
   const values: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(table)) {
-    const label = names[path + key] ?? path + key;
-    const value = given[key];
-    if (!isGroup(entry.kind)) {
-      values[key] = entry.kind.resolve(value, label, problems);
-    } else if (value !== undefined && (typeof value !== "object" || value === null)) {
-      problems.push(`${label}: ${JSON.stringify(value)} must be an object`);
-      values[key] = readLevel(entry.kind.table, {}, names, `${path + key}.`, [], undefined);
-    } else {
-      const nested = (value ?? {}) as Record<string, unknown>;
-      values[key] = readLevel(
-        entry.kind.table,
-        nested,
-        names,
-        `${path + key}.`,
-        problems,
-        undefined,
-      );
-    }
+    const value = (given as Record<string, unknown>)[key];
+    values[key] = entry.kind.resolve(value, names[path + key] ?? path + key, problems, names);
   }
   return values;
 }
 
+/**
+ * Options nested under one key: an object whose keys are checked against `table` as the top
+ * level's are (unknown ones refused, every key named by its path, `group.option`).
+ */
+export function group<T extends OptionTable>(
+  table: T,
+): OptionKind<OptionValues<T>, Partial<OptionInputs<T>>> & { readonly table: T } {
+  return {
+    table,
+    resolve(given, label, problems, names) {
+      if (given === undefined || (typeof given === "object" && given !== null)) {
+        return readLevel(table, given ?? {}, names, `${label}.`, problems) as OptionValues<T>;
+      }
+      problems.push(`${label}: ${JSON.stringify(given)} must be an object`);
+      return readLevel(table, {}, names, `${label}.`, []) as OptionValues<T>;
+    },
+    defaultDoc: "—",
+    allowedDoc: "an object",
+  };
+}
+
 function refuseUnknownKeys(
   table: OptionTable,
-  given: Record<string, unknown>,
+  given: object,
   path: string,
   problems: string[],
   elsewhere: OptionsElsewhere | undefined,

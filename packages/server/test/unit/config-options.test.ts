@@ -10,9 +10,9 @@ import {
   type ServerOptions,
 } from "@baton/server";
 import { serverEnv } from "../../src/config/env.js";
-import { group, integer, text, type OptionInputs } from "../../src/config/option-kinds.js";
+import { integer, text, type OptionInputs } from "../../src/config/option-kinds.js";
 import { OPTIONS, SERVER_OPTIONS, variablesOf } from "../../src/config/option-table.js";
-import { readOptions } from "../../src/config/read-options.js";
+import { group, readOptions } from "../../src/config/read-options.js";
 import { runCli } from "../cli/run-cli.js";
 
 /** The problems resolveConfig reports, or [] when it accepts. */
