@@ -20,6 +20,15 @@
  *    allowed | meaning |`, the meaning opening with `doc`. The docs test prints what it expects.
  * 5. Add its variables to FROM_ENV in test/unit/config-options.test.ts (that test fails until
  *    every variable of this table has a line there).
+ * Options that belong together may nest: `group({ ... })` (read-options.ts) takes a table of its
+ * own, and its keys are checked and named `group.option`.
+ *
+ * Why not a JSON Schema (fastify's env-schema, or TypeBox with Ajv, both at hand): env-schema
+ * validates one object keyed by variable names, so aliases with precedence, durations with
+ * units, and messages naming the alias the user wrote and the fix would all be custom keywords;
+ * Ajv's errors name schema paths; and BatonOptions holds what no schema describes (a store, a
+ * logger, callbacks). What is taken from fastify is the idea: one description of each option,
+ * and no additional properties.
  */
 import type { Logger } from "pino";
 import type { AuditEvent } from "../audit/audit-log.js";
