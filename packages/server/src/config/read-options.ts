@@ -89,5 +89,5 @@ function refuseUnknownKeys(
   });
   const list = valid.map((key) => path + key).join(", ");
   const more = elsewhere ? ` (${elsewhere.owner} also takes ${otherKeys.join(", ")})` : "";
-  problems.push(`${refusals.join(", ")}; the options are: ${list}${more}`);
+  problems.push(`${refusals.join("; ")}; the options are: ${list}${more}`);
 }
