@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { createBaton, type Baton } from "./baton.js";
 import type { BatonOptions } from "./config/options.js";
+import { SERVER_OPTIONS } from "./config/option-table.js";
 import { AuthError } from "./errors.js";
 import { errorReply } from "./http/error-reply.js";
 import { sendReply } from "./fastify/send-reply.js";
@@ -40,7 +41,10 @@ export interface RunningServer {
  * console.log(server.url); await server.close();
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const baton = await createBaton(options, options.optionNames);
+  // createBaton refuses options it does not take: the server's own stay here.
+  const batonOptions: Record<string, unknown> = { ...options };
+  for (const key of Object.keys(SERVER_OPTIONS)) delete batonOptions[key];
+  const baton = await createBaton(batonOptions, options.optionNames);
   // pino's Logger type is wider than Fastify's logger type; pin the instance to the default one.
   const logger: FastifyBaseLogger = withRequestSerializer(baton.logger);
   const app = Fastify({

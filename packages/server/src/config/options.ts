@@ -10,7 +10,9 @@ export type SameSite = "strict" | "lax" | "none";
 
 /**
  * Everything Baton can be told. All optional: the defaults are a safe development setup on an
- * embedded SQLite file. Environment variables map onto these (see docs/configuration.md).
+ * embedded SQLite file. Environment variables map onto these (see docs/configuration.md). Each
+ * option's variables, default and range live in option-table.ts (a type test keeps the two
+ * equal); a key not listed here is refused at startup.
  */
 export interface BatonOptions {
   /** `sqlite:./data/baton.db` (default), `sqlite::memory:`. */
@@ -52,7 +54,8 @@ export interface BatonOptions {
   jwtAlg?: "EdDSA" | "ES256" | "RS256" | "HS256";
   /**
    * HS256 only: the shared signing secret. At least 32 bytes, not guessable (no placeholder, no
-   * repeats or keyboard runs; `baton secret` makes one), and not the root secret.
+   * repeats or keyboard runs; `baton secret` makes one), and not the root secret. Given without
+   * `jwtAlg: "HS256"`, startup stops rather than ignore it.
    */
   jwtSecret?: string;
   /** `iss` claim. Default `baton`. */

@@ -1,6 +1,7 @@
 import { dirname, join } from "node:path";
-import { parseDuration } from "./duration.js";
-import type { BatonConfig, BatonOptions, Duration } from "./options.js";
+import type { BatonConfig, BatonOptions } from "./options.js";
+import { OPTIONS, SERVER_OPTIONS } from "./option-table.js";
+import { readOptions } from "./read-options.js";
 import { GENERATE_SECRET, judgeSecret } from "./secret-strength.js";
 
 /** Startup refused: the configuration is invalid or unsafe. Lists every problem at once. */
@@ -12,75 +13,39 @@ export class ConfigError extends Error {
 }
 
 /**
- * Validates options once, fills in defaults and freezes the result. `names` maps option keys to
- * the names the user wrote (environment variable names when the options came from the env), so
- * messages point at what to fix.
+ * Validates options once, fills in defaults and freezes the result. Each option's own check,
+ * default and range come from option-table.ts (unknown keys are refused there); the rules
+ * between options are here. `names` maps option keys to the names the user wrote (environment
+ * variable names when the options came from the env), so messages point at what to fix.
  */
 export function resolveConfig(
   options: BatonOptions,
   names: Partial<Record<keyof BatonOptions, string>> = {},
 ): BatonConfig {
-  const problems: string[] = [];
+  const { values, problems } = readOptions(OPTIONS, options, names, {
+    table: SERVER_OPTIONS,
+    owner: "startServer",
+  });
   const label = (key: keyof BatonOptions) => names[key] ?? key;
-
-  const duration = (key: keyof BatonOptions, fallback: Duration, min: number, max: number) => {
-    const raw = (options[key] as Duration | undefined) ?? fallback;
-    const ms = parseDuration(raw);
-    if (ms === undefined) {
-      problems.push(
-        `${label(key)}: ${JSON.stringify(raw)} is not a duration (e.g. 900, 15m, 2s, 7d)`,
-      );
-      return parseDuration(fallback) ?? 0;
-    }
-    if (ms < min || ms > max) {
-      problems.push(
-        `${label(key)}: ${JSON.stringify(raw)} must be between ${min / 1000}s and ${max / 1000}s`,
-      );
-    }
-    return ms;
-  };
-  const integer = (key: keyof BatonOptions, fallback: number, min: number, max: number) => {
-    const value = (options[key] as number | undefined) ?? fallback;
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(
-        `${label(key)}: ${JSON.stringify(value)} must be a whole number from ${min} to ${max}`,
-      );
-      return fallback;
-    }
-    return value;
-  };
 
   // No environment is read here: `baton serve` decides from NODE_ENV (config/env.ts), and
   // createBaton does the same for embedders that pass no `production`.
-  const production = options.production ?? false;
-  const DAY = 86_400_000;
-  const accessTokenTtlMs = duration("accessTokenTtl", "15m", 1000, DAY);
-  const refreshTokenTtlMs = duration("refreshTokenTtl", "7d", 10_000, 400 * DAY);
-  const sessionMaxLifetimeMs = duration("sessionMaxLifetime", "30d", 0, 3650 * DAY);
-  const refreshReuseIntervalMs = duration("refreshReuseInterval", "10s", 0, 300_000);
+  const production = values.production ?? false;
+  const accessTokenTtlMs = values.accessTokenTtl ?? 0;
+  const refreshTokenTtlMs = values.refreshTokenTtl ?? 0;
+  const refreshReuseIntervalMs = values.refreshReuseInterval ?? 0;
   // By default a device may stay away as long as its session would wait for it anyway.
-  const refreshRecoveryWindowMs = duration(
-    "refreshRecoveryWindow",
-    `${refreshTokenTtlMs}ms`,
-    0,
-    400 * DAY,
-  );
+  const refreshRecoveryWindowMs = values.refreshRecoveryWindow ?? refreshTokenTtlMs;
   if (refreshRecoveryWindowMs !== 0 && refreshRecoveryWindowMs <= refreshReuseIntervalMs) {
     problems.push(
       `${label("refreshRecoveryWindow")} must be 0 (off) or longer than ${label("refreshReuseInterval")}`,
     );
   }
-  const clockToleranceMs = duration("clockTolerance", "5s", 0, 300_000);
   if (refreshTokenTtlMs <= accessTokenTtlMs) {
     problems.push(`${label("refreshTokenTtl")} must be longer than ${label("accessTokenTtl")}`);
   }
 
-  const jwtAlg = options.jwtAlg ?? "EdDSA";
-  if (!["EdDSA", "ES256", "RS256", "HS256"].includes(jwtAlg)) {
-    problems.push(
-      `${label("jwtAlg")}: ${JSON.stringify(jwtAlg)} is not supported (EdDSA, ES256, RS256 or HS256)`,
-    );
-  }
+  const { jwtAlg, jwtSecret, secret } = values;
   // Secrets the user wrote are judged in every mode: NODE_ENV unset means development, and an
   // unset NODE_ENV is the commonest production mistake, so the mode must not be the loophole.
   // Messages name the variable and the fix, never the secret.
@@ -90,8 +55,6 @@ export function resolveConfig(
       problems.push(`${name} is too weak: ${weaknesses.join("; ")}. Please ${GENERATE_SECRET}`);
     }
   };
-  const jwtSecret = options.jwtSecret || undefined;
-  const secret = options.secret || undefined;
   if (jwtAlg === "HS256") {
     // An HS256 key is what gets cracked offline: one captured token is enough to test guesses.
     if (jwtSecret === undefined) {
@@ -105,40 +68,22 @@ export function resolveConfig(
     } else {
       weakSecret(`${label("jwtSecret")} (the HS256 signing key)`, jwtSecret);
     }
+  } else if (jwtSecret !== undefined) {
+    // Issue 13 item 4: the seeds' .env sets JWT_SECRET(_KEY), and their resource servers verify
+    // with it. Ignoring it (as a warning did) leaves those servers refusing every token with no
+    // hint why; the two ways out are equally legitimate, so the user picks.
+    const [name, alg] = [label("jwtSecret"), label("jwtAlg")];
+    problems.push(
+      `${name} is set but ${alg} is not HS256, so ${name} would sign nothing. Set ${alg}=HS256 to keep sharing ${name} with the resource servers that verify tokens with it, or remove ${name} to sign with Baton's key ring (EdDSA by default), which resource servers verify through the JWKS at /.well-known/jwks.json`,
+    );
   }
   if (secret !== undefined) weakSecret(label("secret"), secret);
   if (production && secret === undefined) {
     problems.push(`${label("secret")} is required in production: ${GENERATE_SECRET}`);
   }
 
-  const databaseUrl = options.databaseUrl ?? "sqlite:./data/baton.db";
-  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl) && options.store === undefined) {
-    problems.push(
-      `${label("databaseUrl")}: ${JSON.stringify(databaseUrl)} must start with sqlite: or postgres://`,
-    );
-  }
-
-  const redisUrl = options.redisUrl || undefined;
-  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
-    problems.push(`${label("redisUrl")}: must start with redis:// or rediss://`);
-  }
-  const keyRotationIntervalMs = duration("keyRotationInterval", 0, 0, 3650 * DAY);
-  if (keyRotationIntervalMs !== 0 && keyRotationIntervalMs < 3_600_000) {
-    problems.push(`${label("keyRotationInterval")} must be 0 (off) or at least 1h`);
-  }
-
-  const basePath = options.basePath ?? "/api/auth";
-  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath)) {
-    problems.push(`${label("basePath")}: ${JSON.stringify(basePath)} must look like /api/auth`);
-  }
-
-  const cookieSameSite = options.cookieSameSite ?? "strict";
-  if (!["strict", "lax", "none"].includes(cookieSameSite)) {
-    problems.push(
-      `${label("cookieSameSite")}: ${JSON.stringify(cookieSameSite)} must be strict, lax or none`,
-    );
-  }
-  const cookieSecure = options.cookieSecure ?? production;
+  const { databaseUrl, basePath, cookieSameSite } = values;
+  const cookieSecure = values.cookieSecure ?? production;
   if (production && !cookieSecure) {
     problems.push(
       `${label("cookieSecure")} cannot be off in production: the refresh cookie would travel over plain HTTP`,
@@ -149,13 +94,7 @@ export function resolveConfig(
       `${label("cookieSameSite")}=none requires ${label("cookieSecure")} (browsers drop such cookies)`,
     );
   }
-  const cookieName =
-    options.cookieName ?? (production ? "__Secure-refresh_token" : "refresh_token");
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookieName)) {
-    problems.push(
-      `${label("cookieName")}: ${JSON.stringify(cookieName)} is not a valid cookie name`,
-    );
-  }
+  const cookieName = values.cookieName ?? (production ? "__Secure-refresh_token" : "refresh_token");
   if (cookieName.startsWith("__Secure-") && !cookieSecure) {
     problems.push(`${label("cookieName")}: a __Secure- cookie needs ${label("cookieSecure")}`);
   }
@@ -166,17 +105,7 @@ export function resolveConfig(
     );
   }
 
-  const corsOrigins = (options.corsOrigins ?? []).map((origin) => origin.replace(/\/+$/, ""));
-  for (const origin of corsOrigins) {
-    if (origin === "*" || !/^https?:\/\/[^/\s]+$/.test(origin)) {
-      problems.push(
-        `${label("corsOrigins")}: ${JSON.stringify(origin)} must be an origin like https://app.example.com (no wildcard: credentials are involved)`,
-      );
-    }
-  }
-
-  const adminEmail = options.adminEmail || undefined;
-  const adminPassword = options.adminPassword || undefined;
+  const { adminEmail, adminPassword } = values;
   if ((adminEmail === undefined) !== (adminPassword === undefined)) {
     problems.push(`${label("adminEmail")} and ${label("adminPassword")} go together`);
   }
@@ -185,45 +114,44 @@ export function resolveConfig(
   const config: BatonConfig = {
     databaseUrl,
     basePath,
-    redisUrl,
-    revocationPollIntervalMs: duration("revocationPollInterval", "1s", 100, 60_000),
-    keyRotationIntervalMs,
-    metrics: options.metrics ?? true,
+    redisUrl: values.redisUrl,
+    revocationPollIntervalMs: values.revocationPollInterval ?? 0,
+    keyRotationIntervalMs: values.keyRotationInterval ?? 0,
+    metrics: values.metrics ?? true,
     accessTokenTtlMs,
     refreshTokenTtlMs,
-    sessionMaxLifetimeMs,
+    sessionMaxLifetimeMs: values.sessionMaxLifetime ?? 0,
     refreshReuseIntervalMs,
     refreshRecoveryWindowMs,
     jwtAlg,
     jwtSecret,
-    issuer: options.issuer || "baton",
-    audience: options.audience || "baton",
-    clockToleranceMs,
+    issuer: values.issuer,
+    audience: values.audience,
+    clockToleranceMs: values.clockTolerance ?? 0,
     secret,
     // Development only: kept beside the SQLite file, or in ./data for other databases; an
     // in-memory database gets an in-memory secret.
     secretFile:
-      options.secretFile ??
+      values.secretFile ??
       (dbFile
         ? join(dirname(dbFile), "baton.secret")
         : databaseUrl === "sqlite::memory:"
           ? undefined
           : join("data", "baton.secret")),
-    corsOrigins,
+    corsOrigins: values.corsOrigins,
     cookieName,
     cookieSameSite,
     cookieSecure,
-    loginMaxFailures: integer("loginMaxFailures", 5, 1, 1000),
-    loginMaxFailuresPerIp: integer("loginMaxFailuresPerIp", 50, 1, 100_000),
-    loginLockoutMs: duration("loginLockout", "15m", 1000, DAY),
-    authRateLimit: integer("authRateLimit", 60, 0, 1_000_000),
-    // A prefix shorter than /32 would lump a whole provider together; /128 counts each address.
-    rateLimitIpv6Prefix: integer("rateLimitIpv6Prefix", 64, 32, 128),
-    bodyLimit: integer("bodyLimit", 16_384, 1024, 1_048_576),
+    loginMaxFailures: values.loginMaxFailures,
+    loginMaxFailuresPerIp: values.loginMaxFailuresPerIp,
+    loginLockoutMs: values.loginLockout ?? 0,
+    authRateLimit: values.authRateLimit,
+    rateLimitIpv6Prefix: values.rateLimitIpv6Prefix,
+    bodyLimit: values.bodyLimit,
     adminEmail,
     adminPassword,
     production,
-    logLevel: options.logLevel ?? "info",
+    logLevel: values.logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

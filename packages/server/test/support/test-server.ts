@@ -76,7 +76,9 @@ export async function startTestServer(
     };
   }
 
-  const baton = await createBaton(settings);
+  // trustProxy is the host app's setting (below), not an option of createBaton.
+  const { trustProxy: _trustProxy, ...batonSettings } = settings;
+  const baton = await createBaton(batonSettings);
   const app = express();
   // Express reads X-Forwarded-For only when told to, as Fastify does with `trustProxy`.
   if (options.trustProxy !== undefined) app.set("trust proxy", options.trustProxy);

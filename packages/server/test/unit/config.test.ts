@@ -92,8 +92,10 @@ describe("configuration from the environment", () => {
     expect(() => read({ REFRESH_RECOVERY_WINDOW: "401d" })).toThrow(/REFRESH_RECOVERY_WINDOW/);
   });
 
-  it("warns when JWT_SECRET is set but unused", () => {
-    expect(optionsFromEnv({ JWT_SECRET: "x".repeat(40) }).warnings[0]).toMatch(
+  // Issue 13 item 4 turned this warning into a refusal (config-options.test.ts has the rest).
+  it("refuses JWT_SECRET set but unused", () => {
+    const { options, names } = optionsFromEnv({ JWT_SECRET: "x".repeat(40) });
+    expect(() => resolveConfig(options, names)).toThrow(
       /JWT_SECRET is set but JWT_ALG is not HS256/,
     );
   });

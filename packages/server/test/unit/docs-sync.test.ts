@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ERROR_CODES, ERROR_STATUS } from "@baton/protocol";
 import { allRoutes } from "../../src/http/routes/all-routes.js";
 import { environmentVariables } from "../../src/config/env.js";
+import { OPTIONS, SERVER_OPTIONS, entriesOf } from "../../src/config/option-table.js";
 
 const doc = (name: string) =>
   readFileSync(new URL(`../../../../docs/${name}`, import.meta.url), "utf8");
@@ -30,5 +31,32 @@ describe("docs stay true", () => {
   const configuration = doc("configuration.md");
   it.each(environmentVariables())("docs/configuration.md documents %s", (name) => {
     expect(configuration).toContain(`\`${name}\``);
+  });
+
+  // Issue 14 item 6: each option is described once, in config/option-table.ts; its row in
+  // docs/configuration.md must say what the table says. Rows read
+  // | `VARIABLE` (`option`) | aliases | default | allowed | meaning |, or | `option` | ... for
+  // options only a program passes; the meaning opens with the table's one-line `doc`.
+  const options = [...entriesOf(OPTIONS), ...entriesOf(SERVER_OPTIONS)];
+  const rows = new Map(
+    [...configuration.matchAll(/^\| `[^|]*`[^|]* \|.*\|$/gm)].map(([line]) => {
+      const cells = line.replace(/^\|\s*|\s*\|$/g, "").split(/\s*\|\s*/);
+      const key = /\(`([\w.]+)`\)$/.exec(cells[0]!)?.[1] ?? cells[0]!.replace(/`/g, "");
+      return [key, cells] as const;
+    }),
+  );
+  it("docs/configuration.md has a row for every option of the table, and for no other", () => {
+    expect([...rows.keys()].sort()).toEqual(options.map(([key]) => key).sort());
+  });
+  it.each(options)("docs/configuration.md: %s as the table says", (key, { env, kind, doc }) => {
+    const code = (name: string) => `\`${name}\``;
+    const [first, aliases, fallback, allowed, meaning = ""] = rows.get(key) ?? [];
+    expect({ first, aliases, fallback, allowed }).toEqual({
+      first: env[0] === undefined ? code(key) : `${code(env[0])} (${code(key)})`,
+      aliases: env.slice(1).map(code).join(", "),
+      fallback: kind.defaultDoc,
+      allowed: kind.allowedDoc,
+    });
+    expect(meaning.slice(0, doc.length)).toBe(doc);
   });
 });
