@@ -1,0 +1,151 @@
+/**
+ * What the founding documents' clients send, as they send it (issue 13 §4, docs/migrating.md):
+ * seed 000's sign-up names the user `fullName`, seed 002's `firstName` + `lastName`, and axios in
+ * Node sends a bodiless POST /refresh with a form content type. Each through both adapters.
+ */
+import axios from "axios";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signUp, startTestServer, type Adapter, type TestServer } from "../helpers/test-server.js";
+import { expectError, rawRequest } from "../security/support/attack-kit.js";
+
+const PASSWORD = "correct horse battery";
+
+describe.each<Adapter>(["fastify", "express"])("the seeds' requests through %s", (adapter) => {
+  let server: TestServer;
+  let counter = 0;
+  const email = () => `seed-${adapter}-${++counter}@example.com`;
+  beforeAll(async () => {
+    server = await startTestServer(adapter);
+  });
+  afterAll(() => server.close());
+
+  describe("POST /register names the user", () => {
+    it.each([
+      ["fullName (seed 000's sign-up)", { fullName: " Ada Lovelace " }, "Ada Lovelace"],
+      [
+        "firstName + lastName (seed 002's register)",
+        { firstName: "Ada", lastName: "Lovelace" },
+        "Ada Lovelace",
+      ],
+      ["firstName alone", { firstName: "Ada" }, "Ada"],
+      [
+        "name and fullName that agree",
+        { name: "Ada Lovelace", fullName: " Ada Lovelace" },
+        "Ada Lovelace",
+      ],
+      [
+        "name and firstName + lastName that agree",
+        { name: "Ada Lovelace", firstName: "Ada", lastName: "Lovelace" },
+        "Ada Lovelace",
+      ],
+      ["a null fullName (no name)", { fullName: null }, null],
+    ])("with %s", async (_what, fields, name) => {
+      const response = await server.client().post("/api/auth/register", {
+        email: email(),
+        password: PASSWORD,
+        ...fields,
+      });
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      expect(response.body.user.name).toBe(name);
+    });
+
+    it.each([
+      ["name and fullName", { name: "Ada", fullName: "Ada Lovelace" }, "/fullName"],
+      [
+        "fullName and firstName + lastName",
+        { fullName: "Ada Lovelace", firstName: "Grace", lastName: "Hopper" },
+        "/firstName",
+      ],
+    ])(
+      "refuses %s that disagree: 400 VALIDATION_FAILED saying which to send",
+      async (_what, fields, path) => {
+        const address = email();
+        const response = await server.client().post("/api/auth/register", {
+          email: address,
+          password: PASSWORD,
+          ...fields,
+        });
+        expectError(response, "VALIDATION_FAILED");
+        expect(response.body.error.details).toEqual([
+          { path, message: expect.stringMatching(/send one/) },
+        ]);
+        // Nothing was created: the same email registers afterwards.
+        const retry = await server
+          .client()
+          .post("/api/auth/register", { email: address, password: PASSWORD });
+        expect(retry.status).toBe(201);
+      },
+    );
+
+    it("still refuses fields it does not know (what a typo would send)", async () => {
+      const response = await server.client().post("/api/auth/register", {
+        email: email(),
+        password: PASSWORD,
+        fulName: "Ada",
+      });
+      expectError(response, "VALIDATION_FAILED");
+    });
+  });
+
+  describe("a bodiless POST /refresh with a form content type (axios in Node)", () => {
+    it("axios.post(url) with the refresh cookie: 200 and a new access token", async () => {
+      const { client } = await signUp(server, email());
+      const cookie = `refresh_token=${client.jar.get("refresh_token")}`;
+      const response = await axios.post(`${server.url}/api/auth/refresh`, undefined, {
+        headers: { cookie },
+        validateStatus: () => true,
+      });
+      // What axios sent: the form content type with nothing in it.
+      expect(response.config.headers.getContentType()).toBe("application/x-www-form-urlencoded");
+      expect(response.status, JSON.stringify(response.data)).toBe(200);
+      expect(response.data.accessToken).toEqual(expect.any(String));
+    });
+
+    it.each([["multipart/form-data; boundary=x"], ["text/plain"], ["application/xml"]])(
+      "an empty body typed %s is not read as one either: 200",
+      async (type) => {
+        const { client } = await signUp(server, email());
+        const response = await rawRequest(
+          server.url,
+          "POST",
+          "/api/auth/refresh",
+          [
+            ["cookie", `refresh_token=${client.jar.get("refresh_token")}`],
+            ["content-type", type],
+          ],
+          "",
+        );
+        expect(response.status, response.text).toBe(200);
+      },
+    );
+
+    it.each([
+      ["a foreign Origin", [["origin", "https://evil.example"]]],
+      ["Sec-Fetch-Site: cross-site", [["sec-fetch-site", "cross-site"]]],
+    ] as const)("an empty form post with %s is still CSRF_FAILED", async (_what, extra) => {
+      const { client } = await signUp(server, email());
+      const response = await rawRequest(
+        server.url,
+        "POST",
+        "/api/auth/refresh",
+        [
+          ["cookie", `refresh_token=${client.jar.get("refresh_token")}`],
+          ["content-type", "application/x-www-form-urlencoded"],
+          ...extra,
+        ],
+        "",
+      );
+      expectError(response, "CSRF_FAILED");
+    });
+
+    it("a form body that is not empty is still CSRF_FAILED", async () => {
+      const { client } = await signUp(server, email());
+      const response = await axios.post(`${server.url}/api/auth/refresh`, "transport=body", {
+        headers: { cookie: `refresh_token=${client.jar.get("refresh_token")}` },
+        validateStatus: () => true,
+      });
+      expect(response.status).toBe(403);
+      expect(response.data.error.code).toBe("CSRF_FAILED");
+    });
+  });
+});
