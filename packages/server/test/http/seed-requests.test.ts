@@ -77,13 +77,17 @@ describe.each<Adapter>(["fastify", "express"])("the seeds' requests through %s",
       },
     );
 
-    it("still refuses fields it does not know (what a typo would send)", async () => {
+    it("refuses fields it does not keep (seed 000's bio), saying which it takes", async () => {
       const response = await server.client().post("/api/auth/register", {
         email: email(),
         password: PASSWORD,
-        fulName: "Ada",
+        fullName: "Ada",
+        bio: "Hi",
       });
       expectError(response, "VALIDATION_FAILED");
+      expect(response.body.error.message).toBe(
+        "body/bio is not an accepted field (accepted: email, password, name, fullName, firstName, lastName, transport)",
+      );
     });
   });
 
