@@ -123,10 +123,10 @@ describe.each<Adapter>(["fastify", "express"])("the seeds' requests through %s",
       },
     );
 
-    it.each([
-      ["a foreign Origin", [["origin", "https://evil.example"]]],
-      ["Sec-Fetch-Site: cross-site", [["sec-fetch-site", "cross-site"]]],
-    ] as const)("an empty form post with %s is still CSRF_FAILED", async (_what, extra) => {
+    it.each<[string, [string, string]]>([
+      ["a foreign Origin", ["origin", "https://evil.example"]],
+      ["Sec-Fetch-Site: cross-site", ["sec-fetch-site", "cross-site"]],
+    ])("an empty form post with %s is still CSRF_FAILED", async (_what, extra) => {
       const { client } = await signUp(server, email());
       const response = await rawRequest(
         server.url,
@@ -135,7 +135,7 @@ describe.each<Adapter>(["fastify", "express"])("the seeds' requests through %s",
         [
           ["cookie", `refresh_token=${client.jar.get("refresh_token")}`],
           ["content-type", "application/x-www-form-urlencoded"],
-          ...extra,
+          extra,
         ],
         "",
       );
