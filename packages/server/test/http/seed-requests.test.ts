@@ -3,7 +3,11 @@
  * seed 000's sign-up names the user `fullName`, seed 002's `firstName` + `lastName`, and axios in
  * Node sends a bodiless POST /refresh with a form content type. Each through both adapters.
  */
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
 import axios from "axios";
+import express from "express";
+import { createBaton } from "@baton/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, startTestServer, type Adapter, type TestServer } from "../helpers/test-server.js";
 import { expectError, rawRequest } from "../security/support/attack-kit.js";
@@ -151,5 +155,45 @@ describe.each<Adapter>(["fastify", "express"])("the seeds' requests through %s",
       expect(response.status).toBe(403);
       expect(response.data.error.code).toBe("CSRF_FAILED");
     });
+  });
+});
+
+describe("behind a host app's own body parsers (express.urlencoded and express.json first)", () => {
+  it("an empty form-typed refresh passes; a parsed form with fields is still CSRF_FAILED", async () => {
+    const baton = await createBaton({
+      databaseUrl: "sqlite::memory:",
+      logger: false,
+      authRateLimit: 0,
+    });
+    const app = express();
+    app.use(express.urlencoded({ extended: false }), express.json());
+    app.use(baton.express());
+    const listener = app.listen(0, "127.0.0.1");
+    await once(listener, "listening");
+    const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+    try {
+      const registered = await fetch(`${url}/api/auth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "parsed@example.com", password: PASSWORD, fullName: "Ada" }),
+      });
+      expect(registered.status).toBe(201);
+      const cookie = registered.headers
+        .getSetCookie()
+        .map((line) => line.split(";")[0])
+        .join("; ");
+      const refresh = (body?: string) =>
+        axios.post(`${url}/api/auth/refresh`, body, {
+          headers: { cookie },
+          validateStatus: () => true,
+        });
+      const withFields = await refresh("transport=body");
+      expect(withFields.status).toBe(403);
+      expect(withFields.data.error.code).toBe("CSRF_FAILED");
+      expect((await refresh()).status).toBe(200);
+    } finally {
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+      await baton.close();
+    }
   });
 });
