@@ -2,7 +2,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "data/**", "apps/*/dist/**", "**/*.mjs"] },
+  {
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      "data/**",
+      "apps/*/dist/**",
+      "**/*.mjs",
+      // The founding documents' code, kept as they wrote it (docs/migrating.md diffs it); the
+      // tests in packages/server/test/migrating run it.
+      "examples/migrating/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

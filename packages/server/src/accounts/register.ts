@@ -6,18 +6,21 @@ import { AuthError } from "../errors.js";
 import { assertAcceptablePassword } from "../passwords/password-policy.js";
 import { startSession, type IssuedTokens } from "../sessions/issue-tokens.js";
 import type { UserRecord } from "../store/store.js";
-import { normalizeEmail, normalizeName } from "../users/user-fields.js";
+import { displayNameOf, normalizeEmail, type NameFields } from "../users/user-fields.js";
 
 export const DEFAULT_ROLES = ["user"];
 
-/** Creates an account and signs it in on this device. */
+/**
+ * Creates an account and signs it in on this device. The name may come as `name`, `fullName` or
+ * `firstName` + `lastName` (users/user-fields.ts), as other apps' sign-up forms send it.
+ */
 export async function register(
   core: Core,
-  input: { email: string; password: string; name?: string | null | undefined },
+  input: { email: string; password: string } & NameFields,
   meta: RequestMeta,
 ): Promise<IssuedTokens> {
   const email = normalizeEmail(input.email);
-  const name = normalizeName(input.name);
+  const name = displayNameOf(input);
   assertAcceptablePassword(input.password);
   const user = await createUser(core, {
     email,

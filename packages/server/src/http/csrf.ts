@@ -13,13 +13,19 @@ const SIMPLE_CONTENT_TYPES = new Set([
  * Sheet: "verifying origin with standard headers" + "disallowing simple requests"):
  *  - `Sec-Fetch-Site: cross-site` is refused, unless the `Origin` is an allowed one;
  *  - an `Origin` that is neither this server nor an allowed origin is refused (`null` included);
- *  - bodies must be JSON: form and text content types never reach a handler.
+ *  - bodies must be JSON: form and text content types never reach a handler (an empty body is
+ *    no form, whatever its content type says).
  * SameSite=Strict on the cookie is the first line; this holds even where SameSite does not.
  */
 export function assertNotCrossSite(request: HttpRequest, allowedOrigins: readonly string[]): void {
   if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return;
 
-  const mediaType = header(request, "content-type")?.split(";")[0]?.trim().toLowerCase();
+  // A request without a body is not a form, whatever it is labelled: axios in Node sends a bare
+  // POST /refresh as application/x-www-form-urlencoded with Content-Length 0. There is nothing
+  // to interpret, so only the Origin checks below apply to it.
+  const mediaType = hasBody(request)
+    ? header(request, "content-type")?.split(";")[0]?.trim().toLowerCase()
+    : undefined;
   if (mediaType !== undefined && mediaType !== "") {
     if (SIMPLE_CONTENT_TYPES.has(mediaType)) {
       throw new AuthError(
@@ -45,6 +51,21 @@ export function assertNotCrossSite(request: HttpRequest, allowedOrigins: readonl
   if (origin !== request.selfOrigin && !allowedOrigins.includes(origin)) {
     throw new AuthError("CSRF_FAILED", "Request origin is not allowed");
   }
+}
+
+/**
+ * Whether the request carries body bytes. Text comes from Baton's own reading; a body a host
+ * app's parser already turned into a value (Express 4's `urlencoded()` makes `{}` of nothing) is
+ * judged by the framing headers (RFC 9112 §6.3: no Transfer-Encoding and Content-Length 0 or
+ * absent means no body).
+ */
+function hasBody(request: HttpRequest): boolean {
+  if (request.body === undefined) return false;
+  if (typeof request.body === "string") return request.body.length > 0;
+  const length = header(request, "content-length");
+  return (
+    header(request, "transfer-encoding") !== undefined || (length !== undefined && length !== "0")
+  );
 }
 
 function header(request: HttpRequest, name: string): string | undefined {

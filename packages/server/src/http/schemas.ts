@@ -21,11 +21,19 @@ const Email = Type.String({
 const Password = Type.String({ maxLength: 256, description: "8 to 256 characters." });
 const RefreshToken = Type.String({ maxLength: 512 });
 
+const Name = (description: string) =>
+  Type.Optional(Type.Union([Type.String({ maxLength: 400 }), Type.Null()], { description }));
+
 export const RegisterBody = Type.Object(
   {
     email: Email,
     password: Password,
-    name: Type.Optional(Type.Union([Type.String({ maxLength: 400 }), Type.Null()])),
+    name: Name("Display name: at most 100 characters, one line."),
+    // Other apps' sign-up forms (docs/migrating.md): the same name under another field; spellings
+    // that disagree are 400 VALIDATION_FAILED.
+    fullName: Name("Another spelling of `name`; if both are sent they must agree."),
+    firstName: Name("With `lastName`, another spelling of `name` (joined by a space)."),
+    lastName: Name("With `firstName`, another spelling of `name`."),
     transport: Type.Optional(Transport),
   },
   { ...strict, title: "RegisterBody" },

@@ -35,7 +35,7 @@ function describe(error: ErrorObject, where: string): { path: string; message: s
   const path = extra === undefined ? error.instancePath : `${error.instancePath}/${extra}`;
   const message =
     extra !== undefined
-      ? "is not an accepted field"
+      ? notAccepted(error)
       : error.keyword === "pattern"
         ? describePattern(error)
         : (error.message ?? "is invalid");
@@ -44,6 +44,19 @@ function describe(error: ErrorObject, where: string): { path: string; message: s
     message:
       path === "" && where === "body" && error.keyword === "type" ? `body ${message}` : message,
   };
+}
+
+/**
+ * Says what the object takes instead, so a client written for another backend (a sign-up form
+ * sending `bio`, say) learns what to change from the answer alone.
+ */
+function notAccepted(error: ErrorObject): string {
+  const properties = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)
+    ?.properties;
+  const names = properties === undefined ? [] : Object.keys(properties);
+  return names.length === 0
+    ? "is not an accepted field"
+    : `is not an accepted field (accepted: ${names.join(", ")})`;
 }
 
 /** A pattern is no message for a person: its schema's description says what it accepts. */

@@ -38,13 +38,50 @@ function withoutRootDot(email: string): string {
 }
 
 /** Display name: optional, at most 100 characters, one line, no control characters (no header or log injection). */
-export function normalizeName(raw: string | null | undefined): string | null {
+export function normalizeName(raw: string | null | undefined, field = "name"): string | null {
   if (raw === undefined || raw === null) return null;
   const name = raw.normalize("NFKC").trim();
   if (name === "") return null;
   if ([...name].length > 100 || CONTROL.test(name) || LINE_BREAK.test(name))
-    throw invalid("name", "must be at most 100 characters, without control characters");
+    throw invalid(field, "must be at most 100 characters, without control characters");
   return name;
+}
+
+/** The ways sign-up forms spell the display name: Baton's `name`, and what other apps send. */
+export interface NameFields {
+  name?: string | null | undefined;
+  /** Seed 000's sign-up (and many mongoose user models). */
+  fullName?: string | null | undefined;
+  /** With `lastName`: seed 002's register (and most SQL user tables). */
+  firstName?: string | null | undefined;
+  lastName?: string | null | undefined;
+}
+
+/**
+ * One display name from `name`, `fullName` or `firstName` + `lastName` (joined by a space): the
+ * same person under another field name is accepted, so an existing sign-up form keeps working.
+ * Spellings that disagree are refused rather than one silently chosen: the caller learns which
+ * field to drop.
+ */
+export function displayNameOf(fields: NameFields): string | null {
+  const first = normalizeName(fields.firstName, "firstName");
+  const last = normalizeName(fields.lastName, "lastName");
+  const parts = [first, last].filter((part): part is string => part !== null);
+  const spellings: [string, string | null][] = [
+    ["name", normalizeName(fields.name)],
+    ["fullName", normalizeName(fields.fullName, "fullName")],
+    [first !== null ? "firstName" : "lastName", parts.length > 0 ? parts.join(" ") : null],
+  ];
+  let chosen: [string, string] | undefined;
+  for (const [field, value] of spellings) {
+    if (value === null) continue;
+    if (chosen === undefined) chosen = [field, value];
+    else if (value !== chosen[1])
+      throw invalid(field, `differs from ${chosen[0]}: send one of them (both name the user)`);
+  }
+  if (chosen !== undefined && [...chosen[1]].length > 100)
+    throw invalid(chosen[0], "must be at most 100 characters, without control characters");
+  return chosen?.[1] ?? null;
 }
 
 const ROLE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;

@@ -62,6 +62,49 @@ describe("an import row", () => {
     }
   });
 
+  // PHC strings name their parameters, so any order is the same hash: the `argon2` package for
+  // Node (seed 003's) writes m,p,t; the PHC spec's examples and @node-rs/argon2 write m,t,p.
+  it.each([
+    ["m=65536,p=4,t=3", true],
+    ["t=3,m=65536,p=4", true],
+    ["p=1,t=2,m=19456", true],
+    ["m=65536,t=3", false],
+    ["m=65536,m=1,t=3,p=4", false],
+    ["m=65536,t=3,p=4,keyid=abc", false],
+    ["m=65536,t=x,p=4", false],
+  ])("takes argon2 parameters %s in any order, each once: %s", (params, ok) => {
+    const hash = ARGON2.replace("m=19456,t=2,p=1", params);
+    const verdict = checkRow({ email: "a@b.co", hash }, NOW);
+    expect(verdict.ok).toBe(ok);
+    if (!verdict.ok) {
+      expect(verdict.code).toBe("HASH_UNSUPPORTED");
+      expect(verdict.reason).toBe("argon2 parameters must be m, t and p, each once, in any order");
+    }
+  });
+
+  it.each([
+    [{ _id: { $oid: "65f1c0ffee0123456789abcd" } }, "65f1c0ffee0123456789abcd"], // mongoexport
+    [{ id: 42 }, "42"], // an SQL serial
+    [{ id: "0b7a4c8e-5a0e-4b1e-9a55-3f1f2e0c9d11" }, "0b7a4c8e-5a0e-4b1e-9a55-3f1f2e0c9d11"],
+    [{ user_id: "u_17" }, "u_17"],
+    [{}, undefined],
+  ])("keeps the user's id from %j", (fields, id) => {
+    expect(user({ email: "a@b.co", hash: BCRYPT, ...fields }).id).toBe(id);
+  });
+
+  it.each([
+    [{ id: "a b" }],
+    [{ id: "x".repeat(65) }],
+    [{ id: 1.5 }],
+    [{ _id: { $oid: 7 } }],
+    [{ id: true }],
+  ])("refuses the id of %j", (fields) => {
+    expect(refusal({ email: "a@b.co", hash: BCRYPT, ...fields })).toMatchObject({
+      code: "ID_INVALID",
+      reason: "id must be 1 to 64 letters, digits and _.:- (or a whole number)",
+    });
+  });
+
   it("names the scheme it refuses without quoting the hash", () => {
     expect(refusal({ email: "a@b.co", hash: "$1$saltsalt$qjXM5yQ5dEaH3u0yQJ0Jm/" }).reason).toBe(
       "unsupported hash scheme $1$ (bcrypt or argon2 only)",

@@ -188,11 +188,25 @@ const csrfCases: CsrfCase[] = [
     expect: "CSRF_FAILED",
   },
   {
-    attack: "a logout form post is refused and the session survives",
+    // An empty body is no form (axios in Node labels a bare POST so): the Origin and Fetch
+    // Metadata a browser sends with a cross-site form are what refuse this one.
+    attack: "an empty logout form post from another site is refused and the session survives",
     source: CSRF_SHEET,
     path: "/api/auth/logout",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      origin: "https://evil.example",
+      "sec-fetch-site": "cross-site",
+    },
     rawBody: "",
+    expect: "CSRF_FAILED",
+  },
+  {
+    attack: "a logout form post with fields is refused and the session survives",
+    source: `${CSRF_SHEET} ('disallowing simple requests')`,
+    path: "/api/auth/logout",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    rawBody: "all=1",
     expect: "CSRF_FAILED",
   },
   {

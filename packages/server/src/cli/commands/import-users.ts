@@ -30,7 +30,7 @@ const IN_FLIGHT = 8;
 
 export const importUsers: Command = {
   help: `Usage: baton import-users <file> [--format json|ndjson|csv] [--dry-run] [--report <file>]
-                          [--json]
+                          [--new-ids] [--json]
 
 Imports user accounts with their existing password hashes, as the seed apps stored them, so the
 users keep their passwords. bcrypt hashes ($2a$, $2b$, $2y$) are upgraded to argon2id at each
@@ -45,6 +45,11 @@ Formats (detected from the first character, else the extension; <file> - reads s
 
 Fields (names compared ignoring case, "_", "-" and spaces, so password_hash = passwordHash):
   email                               required; normalised as registration does
+  id, _id, user_id, uuid              optional; kept as the user's id (access tokens carry it as
+                                      sub), so the app's other tables still point at the user:
+                                      letters, digits and _.:- up to 64, a whole number, or a
+                                      MongoDB {"$oid": ...}; without one (or with --new-ids) a
+                                      new UUID
   password_hash, hashed_password, encrypted_password, password_digest, hash, password
                                       required: a bcrypt or argon2 hash (never plain text)
   name, full_name, display_name, or first_name + last_name      optional
@@ -53,15 +58,17 @@ Fields (names compared ignoring case, "_", "-" and spaces, so password_hash = pa
 Other fields are ignored.
 
 A row is rejected (and reported with its row number and a reason code) for: MALFORMED_ROW,
-EMAIL_INVALID, HASH_MISSING, HASH_UNSUPPORTED, NAME_INVALID, ROLES_INVALID, CREATED_AT_INVALID,
-DUPLICATE_IN_FILE (the first row with the email is imported), EMAIL_EXISTS (already in the
-database: skipped, never overwritten).
+ID_INVALID, EMAIL_INVALID, HASH_MISSING, HASH_UNSUPPORTED, NAME_INVALID, ROLES_INVALID,
+CREATED_AT_INVALID, DUPLICATE_IN_FILE (the first row with the email or id is imported),
+EMAIL_EXISTS (already in the database: skipped, never overwritten), ID_EXISTS (the id belongs
+to another account in the database).
 
 Options:
   --format <f>      json, ndjson or csv (default: detected).
   --dry-run         Check every row, including against the database, and write nothing.
   --report <file>   Write the rejected rows and a summary as JSON to <file> (default: the
                     first 100 rejections on stderr).
+  --new-ids         Give every user a new UUID instead of the id in the file.
   --json            Print the summary as JSON on stdout.
 
 Progress goes to stderr: a bar on a terminal, a line every 2 s otherwise.
@@ -78,6 +85,7 @@ are imported unless --dry-run), 78 invalid DATABASE_URL.
         format: { type: "string" },
         "dry-run": { type: "boolean" },
         report: { type: "string" },
+        "new-ids": { type: "boolean" },
         json: { type: "boolean" },
       },
       allowPositionals: true,
@@ -105,7 +113,11 @@ are imported unless --dry-run), 78 invalid DATABASE_URL.
 
     let summary: ImportSummary;
     try {
-      summary = await importRows(source, store, report, io, { file, dryRun });
+      summary = await importRows(source, store, report, io, {
+        file,
+        dryRun,
+        newIds: parsed.values["new-ids"] === true,
+      });
     } finally {
       await store?.close();
     }
@@ -120,7 +132,7 @@ async function importRows(
   store: Store | undefined,
   report: RejectionReport,
   io: CliIo,
-  options: { file: string; dryRun: boolean },
+  options: { file: string; dryRun: boolean; newIds: boolean },
 ): Promise<ImportSummary> {
   const started = performance.now();
   const now = Date.now();
@@ -131,6 +143,8 @@ async function importRows(
   // Normalised email → first row that had it. One entry per distinct email: the only state that
   // grows with the file, and what telling "duplicate in file" from "already registered" needs.
   const seen = new Map<string, number>();
+  // The same for the ids the file names (kept unless --new-ids).
+  const seenIds = new Map<string, number>();
   let rows = 0;
   let accepted = 0;
   let rejected = 0;
@@ -166,7 +180,8 @@ async function importRows(
         code: verdict.code,
         reason: verdict.reason,
       });
-    const { user } = verdict;
+    const { id: fileId, ...user } = verdict.user;
+    const id = options.newIds ? undefined : fileId;
     const first = seen.get(user.email);
     if (first !== undefined)
       return Promise.resolve({
@@ -175,22 +190,42 @@ async function importRows(
         code: "DUPLICATE_IN_FILE",
         reason: `same email as row ${first}`,
       });
+    const firstWithId = id === undefined ? undefined : seenIds.get(id);
+    if (firstWithId !== undefined)
+      return Promise.resolve({
+        ...where,
+        email: user.email,
+        code: "DUPLICATE_IN_FILE",
+        reason: `same id as row ${firstWithId}`,
+      });
     seen.set(user.email, record.row);
-    const added = options.dryRun
+    if (id !== undefined) seenIds.set(id, record.row);
+    const outcome = options.dryRun
       ? store === undefined
-        ? Promise.resolve(true)
-        : store.findUserByEmail(user.email).then((found) => found === null)
-      : store!.createUser({ id: randomUUID(), ...user }).then((created) => created !== null);
-    return added.then((yes) =>
-      yes
-        ? null
+        ? Promise.resolve("added" as const)
+        : whyNotAdded(store, user.email, id)
+      : store!.createUser({ id: id ?? randomUUID(), ...user }).then((created) =>
+          created !== null
+            ? ("added" as const)
+            : // Taken a moment ago and gone since (deleted meanwhile): still not imported.
+              whyNotAdded(store!, user.email, id).then((why) => (why === "added" ? "email" : why)),
+        );
+    return outcome.then((result): Rejection | null => {
+      if (result === "added") return null;
+      return result === "email"
+        ? {
+            ...where,
+            email: user.email,
+            code: "EMAIL_EXISTS",
+            reason: "already registered; left unchanged",
+          }
         : {
             ...where,
             email: user.email,
-            code: "EMAIL_EXISTS" as const,
-            reason: "already registered; left unchanged",
-          },
-    );
+            code: "ID_EXISTS",
+            reason: `id ${id} belongs to another account; left unchanged`,
+          };
+    });
   };
 
   try {
@@ -233,6 +268,20 @@ async function importRows(
       rowsPerSecond: durationMs > 0 ? Math.round((rows * 1000) / durationMs) : rows,
     };
   }
+}
+
+/**
+ * Which unique value of the row the database already holds: its email, else its id (the store's
+ * createUser says only that one of them is taken). "added" when neither is, for a dry run.
+ */
+async function whyNotAdded(
+  store: Store,
+  email: string,
+  id: string | undefined,
+): Promise<"added" | "email" | "id"> {
+  if ((await store.findUserByEmail(email)) !== null) return "email";
+  if (id !== undefined && (await store.findUserById(id)) !== null) return "id";
+  return "added";
 }
 
 function fractionOf(source: RecordSource): number | undefined {

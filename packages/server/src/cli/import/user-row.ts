@@ -4,6 +4,7 @@ import { DEFAULT_ROLES } from "../../accounts/register.js";
 /** Why a row was not imported. Stable: scripts may count them from the `--report` file. */
 export type RejectionCode =
   | "MALFORMED_ROW"
+  | "ID_INVALID"
   | "EMAIL_INVALID"
   | "HASH_MISSING"
   | "HASH_UNSUPPORTED"
@@ -11,10 +12,16 @@ export type RejectionCode =
   | "ROLES_INVALID"
   | "CREATED_AT_INVALID"
   | "DUPLICATE_IN_FILE"
-  | "EMAIL_EXISTS";
+  | "EMAIL_EXISTS"
+  | "ID_EXISTS";
 
 /** A row ready to become a user. */
 export interface ImportedUser {
+  /**
+   * The id the user had in the app's own table, when the row has one: kept, because the app's
+   * other tables point at it and Baton's access tokens carry the user id as `sub`.
+   */
+  id?: string;
   email: string;
   name: string | null;
   passwordHash: string;
@@ -32,6 +39,8 @@ export type RowVerdict =
  * `Password Hash` are one column. Earlier names win when a row has several.
  */
 export const COLUMNS = {
+  // `_id` (mongoexport) is `id` once normalised.
+  id: ["id", "userid", "uuid"],
   email: ["email", "emailaddress", "mail"],
   hash: [
     "passwordhash",
@@ -67,9 +76,15 @@ export function missingColumns(header: readonly string[]): string[] {
 // salt and 31 of hash. $2x$ (the buggy pre-2011 crypt_blowfish) is refused: it cannot be verified
 // safely.
 const BCRYPT = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
-// PHC string format of argon2 (what @node-rs/argon2, argon2 for Node and passlib write).
+// PHC string format of argon2 (what @node-rs/argon2, argon2 for Node and passlib write). The
+// parameters are named, so their order is free: argon2 for Node writes m,p,t, @node-rs/argon2 and
+// the PHC examples m,t,p, and @node-rs/argon2 verifies either.
 const ARGON2 =
-  /^\$argon2(id|i|d)\$(v=(16|19)\$)?m=\d{1,10},t=\d{1,10},p=\d{1,3}\$[A-Za-z0-9+/]{8,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$/;
+  /^\$argon2(id|i|d)\$(v=(16|19)\$)?([^$]{1,100})\$[A-Za-z0-9+/]{8,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$/;
+const ARGON2_PARAM = /^[mtp]=\d{1,10}$/;
+// What an id may be: what Baton's own ids (UUIDs), MongoDB ObjectIds and SQL serials look like,
+// within the 64 characters the admin API takes in a path.
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
 /** Turns one input record into a user, or says why not. Never echoes a hash. */
 export function checkRow(fields: Record<string, unknown>, now: number): RowVerdict {
@@ -103,8 +118,17 @@ export function checkRow(fields: Record<string, unknown>, now: number): RowVerdi
       "no password hash (column password_hash, password or hash)",
       email,
     );
-  if (typeof hash !== "string" || !(BCRYPT.test(hash) || ARGON2.test(hash)))
+  if (typeof hash !== "string" || !(BCRYPT.test(hash) || isArgon2(hash)))
     return reject("HASH_UNSUPPORTED", describeHash(hash), email);
+
+  const rawId = pick(COLUMNS.id);
+  const id = rawId === undefined ? undefined : idOf(rawId);
+  if (id === null)
+    return reject(
+      "ID_INVALID",
+      "id must be 1 to 64 letters, digits and _.:- (or a whole number)",
+      email,
+    );
 
   let name: string | null;
   try {
@@ -124,7 +148,17 @@ export function checkRow(fields: Record<string, unknown>, now: number): RowVerdi
   if (createdAt === undefined || createdAt < 0 || createdAt > now + 86_400_000)
     return reject("CREATED_AT_INVALID", "createdAt is not a date (ISO 8601 or epoch)", email);
 
-  return { ok: true, user: { email, name, passwordHash: hash, roles, createdAt } };
+  return {
+    ok: true,
+    user: {
+      ...(id !== undefined && { id }),
+      email,
+      name,
+      passwordHash: hash,
+      roles,
+      createdAt,
+    },
+  };
 }
 
 function reject(code: RejectionCode, reason: string, email?: string): RowVerdict {
@@ -136,10 +170,33 @@ function describeHash(hash: unknown): string {
   if (typeof hash !== "string") return "password hash is not a string";
   if (hash.startsWith("$2x$")) return "bcrypt $2x$ hashes (crypt_blowfish bug) are not supported";
   if (/^\$2[aby]\$/.test(hash)) return "malformed bcrypt hash";
-  if (hash.startsWith("$argon2")) return "malformed argon2 hash";
+  if (hash.startsWith("$argon2"))
+    return ARGON2.test(hash)
+      ? "argon2 parameters must be m, t and p, each once, in any order"
+      : "malformed argon2 hash";
   const scheme = /^\$([a-z0-9-]{1,20})\$/i.exec(hash)?.[1];
   if (scheme !== undefined) return `unsupported hash scheme $${scheme}$ (bcrypt or argon2 only)`;
   return "not a bcrypt or argon2 hash (plain-text passwords are never imported)";
+}
+
+function isArgon2(hash: string): boolean {
+  return ARGON2.test(hash) && argon2ParamsValid(hash);
+}
+
+/** Exactly m, t and p, each once, in any order. */
+function argon2ParamsValid(hash: string): boolean {
+  const params = ARGON2.exec(hash)?.[4]?.split(",") ?? [];
+  const names = new Set(params.map((param) => param.slice(0, 1)));
+  return params.length === 3 && names.size === 3 && params.every((p) => ARGON2_PARAM.test(p));
+}
+
+/** A string id as it is, a whole number as its digits, MongoDB's `{"$oid": ...}` as its hex; null if none fits. */
+function idOf(raw: unknown): string | null {
+  if (typeof raw === "object" && raw !== null && "$oid" in raw)
+    return typeof raw.$oid === "string" ? idOf(raw.$oid) : null;
+  if (typeof raw === "number") return Number.isSafeInteger(raw) && raw >= 0 ? String(raw) : null;
+  if (typeof raw !== "string") return null;
+  return ID.test(raw) ? raw : null;
 }
 
 function nameOf(name: unknown, first: unknown, last: unknown): string | null {
