@@ -12,7 +12,7 @@ import { hash as bcryptHash } from "@node-rs/bcrypt";
 import argon2 from "argon2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "@baton/server";
-import { TestClient } from "../helpers/http-client.js";
+import { TestClient } from "../support/http-client.js";
 import { runCli, scratchDatabase } from "./run-cli.js";
 
 const PASSWORD = "seed-app password";

@@ -9,7 +9,7 @@ import axios from "axios";
 import express from "express";
 import { createBaton } from "@baton/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUp, startTestServer, type Adapter, type TestServer } from "../helpers/test-server.js";
+import { signUp, startTestServer, type Adapter, type TestServer } from "../support/test-server.js";
 import { expectError, rawRequest } from "../security/support/attack-kit.js";
 
 const PASSWORD = "correct horse battery";
