@@ -49,7 +49,7 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
         });
       }
     }
-    assertNotCrossSite(request, config.corsOrigins);
+    assertNotCrossSite(request, config.corsOrigins, !config.production);
     const body =
       typeof request.body === "object" ? request.body.parsed : parseJsonBody(request.body);
     const check = validators.get(route) ?? {};
