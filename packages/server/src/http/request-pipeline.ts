@@ -1,4 +1,4 @@
-import { SESSION_ENDING_CODES } from "@baton/protocol";
+import { SESSION_ENDING_CODES, SESSION_HINT_COOKIE } from "@baton/protocol";
 import { countHeader, firstHeaderValue } from "@baton/verify/kernel";
 import type { RequestMeta } from "../audit/audit-log.js";
 import type { AuthInfo, Core } from "../core.js";
@@ -9,7 +9,7 @@ import { corsHeaders, preflightHeaders } from "./cors.js";
 import { assertNotCrossSite } from "./csrf.js";
 import { errorReply } from "./error-reply.js";
 import { parseJsonBody } from "./json-body.js";
-import { clearedRefreshCookie, parseCookies } from "./refresh-cookie.js";
+import { clearedRefreshCookies, parseCookies } from "./refresh-cookie.js";
 import type { HttpReply, HttpRequest, Route } from "./route.js";
 import { compileValidator, type Validator } from "./validation.js";
 
@@ -94,14 +94,16 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
         reply = await run(route, request, cookies);
       } catch (error) {
         reply = errorReply(error, logger);
-        // A refresh cookie the server just refused is dead: tell the browser to drop it.
+        // A refresh cookie the server just refused is dead: tell the browser to drop it, and
+        // its session hint. A hint without a refresh cookie (REFRESH_MISSING) is dropped too, or
+        // every page load would ask again.
         const refused = error instanceof AuthError && SESSION_ENDING_CODES.has(error.code);
         if (
           refused &&
           route.consumesRefreshCookie === true &&
-          cookies[config.cookieName] !== undefined
+          (cookies[config.cookieName] !== undefined || cookies[SESSION_HINT_COOKIE] !== undefined)
         ) {
-          reply.headers = { ...reply.headers, "set-cookie": clearedRefreshCookie(config) };
+          reply.headers = { ...reply.headers, "set-cookie": clearedRefreshCookies(config) };
         }
       }
       reply.headers = {
