@@ -53,6 +53,7 @@ const VARIABLES: [keyof BatonOptions, string[], (raw: string, name: string) => P
     ["loginMaxFailuresPerIp", ["LOGIN_MAX_FAILURES_PER_IP"], integer],
     ["loginLockout", ["LOGIN_LOCKOUT"], text],
     ["authRateLimit", ["AUTH_RATE_LIMIT"], integer],
+    ["sessionRateLimit", ["SESSION_RATE_LIMIT"], integer],
     ["rateLimitIpv6Prefix", ["RATE_LIMIT_IPV6_PREFIX"], integer],
     ["bodyLimit", ["BODY_LIMIT"], integer],
     ["adminEmail", ["ADMIN_EMAIL"], text],

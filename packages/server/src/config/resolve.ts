@@ -217,6 +217,7 @@ export function resolveConfig(
     loginMaxFailuresPerIp: integer("loginMaxFailuresPerIp", 50, 1, 100_000),
     loginLockoutMs: duration("loginLockout", "15m", 1000, DAY),
     authRateLimit: integer("authRateLimit", 60, 0, 1_000_000),
+    sessionRateLimit: integer("sessionRateLimit", 600, 0, 1_000_000),
     // A prefix shorter than /32 would lump a whole provider together; /128 counts each address.
     rateLimitIpv6Prefix: integer("rateLimitIpv6Prefix", 64, 32, 128),
     bodyLimit: integer("bodyLimit", 16_384, 1024, 1_048_576),
