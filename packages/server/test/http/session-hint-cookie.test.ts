@@ -80,13 +80,11 @@ describe.each<Adapter>(["fastify", "express"])("the session hint cookie through 
 
   it("is not set when the refresh token travels in the body (no cookie, nothing to hint)", async () => {
     server = await startTestServer(adapter);
-    const registered = await server
-      .client()
-      .post("/api/auth/register", {
-        email: "ada@example.com",
-        password: PASSWORD,
-        transport: "body",
-      });
+    const registered = await server.client().post("/api/auth/register", {
+      email: "ada@example.com",
+      password: PASSWORD,
+      transport: "body",
+    });
     expect(registered.status).toBe(201);
     expect(line(registered.setCookies, SESSION_HINT_COOKIE)).toBeUndefined();
   });
