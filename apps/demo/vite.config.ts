@@ -13,13 +13,14 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
  */
 const apiUrl = process.env.DEMO_API_URL ?? `http://127.0.0.1:${process.env.DEMO_API_PORT ?? 3000}`;
 
-// Same origin for the browser: Vite forwards the APIs and the socket.io WebSocket. The Host header
-// is kept, so Baton's CSRF check sees the page's own origin (http://localhost:5173).
-const proxy: Record<string, ProxyOptions> = {
-  "/api": { target: apiUrl },
+// Same origin for the browser: Vite forwards the APIs and the socket.io WebSocket, in the short
+// form Vite's documentation shows (which sets changeOrigin): in development Baton accepts a
+// loopback page calling a loopback server, so nothing more is needed.
+const proxy: Record<string, string | ProxyOptions> = {
+  "/api": apiUrl,
   "/socket.io": { target: apiUrl, ws: true },
-  "/healthz": { target: apiUrl },
-  "/.well-known": { target: apiUrl },
+  "/healthz": apiUrl,
+  "/.well-known": apiUrl,
 };
 
 /**

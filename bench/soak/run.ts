@@ -120,6 +120,7 @@ async function startBatonServer(): Promise<string> {
       REFRESH_TOKEN_TTL: "10m",
       REFRESH_REUSE_INTERVAL: `${REUSE_INTERVAL_S}s`,
       AUTH_RATE_LIMIT: "0",
+      SESSION_RATE_LIMIT: "0",
       LOGIN_MAX_FAILURES: "1000",
       LOGIN_MAX_FAILURES_PER_IP: "100000",
       LOG_LEVEL: "warn",

@@ -8,7 +8,6 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import Fastify, { type FastifyInstance } from "fastify";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { SESSION_HINT_COOKIE } from "@baton/protocol";
 import { createBaton, type AuditEvent, type Baton } from "@baton/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -92,11 +91,8 @@ describe.skipIf(!haveChromium)("two tabs in a real browser", () => {
         "--no-first-run",
       ],
     });
+    // No hint cookie planted: the server's own `baton_session` cookie is what makes pages restore.
     context = await browser.newContext();
-    // These tests are about tabs, not about the session hint: every page of this browser starts
-    // with the hint cookie, so every page restores through the refresh cookie, whichever cookies
-    // the server sets. The anonymous first visit, without the hint, has its own test below.
-    await context.addCookies([{ name: SESSION_HINT_COOKIE, value: "1", url }]);
   }, 120_000);
 
   afterAll(async () => {

@@ -214,7 +214,12 @@ export const OPTIONS = {
   authRateLimit: {
     env: ["AUTH_RATE_LIMIT"],
     kind: integer(60, 0, 1_000_000),
-    doc: "Requests per minute per client address on the auth routes; `0` disables.",
+    doc: "Per client address and minute: refused requests to the auth routes (wrong password, dead refresh token, bad Bearer token, invalid input) plus every registration; `0` disables.",
+  },
+  sessionRateLimit: {
+    env: ["SESSION_RATE_LIMIT"],
+    kind: integer(600, 0, 1_000_000),
+    doc: "Per session and minute: requests to the auth routes that take a Bearer token; `0` disables.",
   },
   rateLimitIpv6Prefix: {
     env: ["RATE_LIMIT_IPV6_PREFIX"],

@@ -89,8 +89,18 @@ export interface BatonOptions {
   loginMaxFailuresPerIp?: number;
   /** Window of the wrong-password budgets and lockouts. Default 15m. */
   loginLockout?: Duration;
-  /** Requests per minute per client address on the auth routes. Default 60; 0 disables. */
+  /**
+   * Per client address and minute: refused requests to the auth routes (a wrong password, a dead
+   * refresh token, a bad Bearer token) plus every registration. Successful sign-ins, refreshes
+   * and signed-in requests never count here, so an office behind one NAT does not share it.
+   * Default 60; 0 disables.
+   */
   authRateLimit?: number;
+  /**
+   * Per session and minute: requests to the auth routes that need a Bearer token (`/me`,
+   * `/sessions`, ...). Default 600 (10 per second, every tab of a browser sharing it); 0 disables.
+   */
+  sessionRateLimit?: number;
   /** Address-keyed limits count an IPv6 client by its network of this many bits. Default 64. */
   rateLimitIpv6Prefix?: number;
   /** Largest accepted request body in bytes. Default 16384. */
@@ -143,6 +153,7 @@ export interface BatonConfig {
   readonly loginMaxFailuresPerIp: number;
   readonly loginLockoutMs: number;
   readonly authRateLimit: number;
+  readonly sessionRateLimit: number;
   readonly rateLimitIpv6Prefix: number;
   readonly bodyLimit: number;
   readonly adminEmail: string | undefined;

@@ -146,6 +146,7 @@ export function resolveConfig(
     loginMaxFailuresPerIp: values.loginMaxFailuresPerIp,
     loginLockoutMs: values.loginLockout ?? 0,
     authRateLimit: values.authRateLimit,
+    sessionRateLimit: values.sessionRateLimit,
     rateLimitIpv6Prefix: values.rateLimitIpv6Prefix,
     bodyLimit: values.bodyLimit,
     adminEmail,

@@ -1,4 +1,5 @@
 import { AuthError } from "../errors.js";
+import { isDevelopmentLoopbackPair } from "./development-origin.js";
 import type { HttpRequest } from "./route.js";
 
 /** The content types a cross-site HTML form or a no-preflight fetch can send. */
@@ -16,8 +17,14 @@ const SIMPLE_CONTENT_TYPES = new Set([
  *  - bodies must be JSON: form and text content types never reach a handler (an empty body is
  *    no form, whatever its content type says).
  * SameSite=Strict on the cookie is the first line; this holds even where SameSite does not.
+ * In development (`loopbackDevelopment`), a loopback page calling a loopback Baton also counts as
+ * allowed (dev-server proxies, see development-origin.ts); production allows exact origins only.
  */
-export function assertNotCrossSite(request: HttpRequest, allowedOrigins: readonly string[]): void {
+export function assertNotCrossSite(
+  request: HttpRequest,
+  allowedOrigins: readonly string[],
+  loopbackDevelopment = false,
+): void {
   if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return;
 
   // A request without a body is not a form, whatever it is labelled: axios in Node sends a bare
@@ -43,12 +50,15 @@ export function assertNotCrossSite(request: HttpRequest, allowedOrigins: readonl
   const origin = header(request, "origin");
   // An allowed origin may live on another site (CORS_ORIGINS with SameSite=None): its requests
   // are cross-site by definition, and the Origin check below is what vouches for them.
-  const allowed = origin !== undefined && allowedOrigins.includes(origin);
+  const allowed =
+    origin !== undefined &&
+    (allowedOrigins.includes(origin) ||
+      (loopbackDevelopment && isDevelopmentLoopbackPair(origin, request.selfOrigin)));
   if (header(request, "sec-fetch-site") === "cross-site" && !allowed) {
     throw new AuthError("CSRF_FAILED", "Cross-site request refused");
   }
   if (origin === undefined) return;
-  if (origin !== request.selfOrigin && !allowedOrigins.includes(origin)) {
+  if (origin !== request.selfOrigin && !allowed) {
     throw new AuthError("CSRF_FAILED", "Request origin is not allowed");
   }
 }

@@ -129,7 +129,10 @@ function pipelineResponses(route: Route): Responses {
   if (forbidden.length > 0) responses[403] = { description: forbidden.join("; "), schema: error };
   if (route.rateLimited) {
     responses[429] = {
-      description: "RATE_LIMITED: this client's AUTH_RATE_LIMIT is spent; see Retry-After",
+      description:
+        route.auth === "none"
+          ? "RATE_LIMITED: this address's AUTH_RATE_LIMIT (refused requests) is spent; see Retry-After"
+          : "RATE_LIMITED: this session's SESSION_RATE_LIMIT is spent (or, for a refused caller, this address's AUTH_RATE_LIMIT); see Retry-After",
       schema: error,
     };
   }

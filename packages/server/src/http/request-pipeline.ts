@@ -1,20 +1,24 @@
-import { SESSION_ENDING_CODES } from "@baton/protocol";
+import { SESSION_ENDING_CODES, SESSION_HINT_COOKIE } from "@baton/protocol";
 import { countHeader, firstHeaderValue } from "@baton/verify/kernel";
 import type { RequestMeta } from "../audit/audit-log.js";
 import type { AuthInfo, Core } from "../core.js";
 import { AuthError } from "../errors.js";
-import { canonicalAddress, rateLimitKey } from "../rate-limit/client-address.js";
+import { canonicalAddress } from "../rate-limit/client-address.js";
 import { assertRole, authenticate } from "../sessions/authenticate.js";
 import { corsHeaders, preflightHeaders } from "./cors.js";
 import { assertNotCrossSite } from "./csrf.js";
 import { errorReply } from "./error-reply.js";
 import { parseJsonBody } from "./json-body.js";
-import { clearedRefreshCookie, parseCookies } from "./refresh-cookie.js";
+import { RequestBudgets } from "./request-budgets.js";
+import { clearedRefreshCookies, parseCookies } from "./refresh-cookie.js";
 import type { HttpReply, HttpRequest, Route } from "./route.js";
 import { compileValidator, type Validator } from "./validation.js";
 
 export interface RequestPipeline {
-  /** Runs one request through rate limit → CSRF → parse → validate → auth → handler → reply. */
+  /**
+   * Runs one request through rate limit → CSRF → parse → validate → auth → session budget →
+   * handler → reply (request-budgets.ts says which budget a request spends).
+   */
   handle(route: Route, request: HttpRequest): Promise<HttpReply>;
   /** Answers a CORS preflight. */
   preflight(request: HttpRequest): HttpReply;
@@ -35,21 +39,50 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
   }
   const { config, logger } = core;
 
+  const budgets = new RequestBudgets(core);
+
   async function run(
     route: Route,
     request: HttpRequest,
     cookies: Record<string, string>,
   ): Promise<HttpReply> {
-    if (route.rateLimited && config.authRateLimit > 0) {
-      const client = rateLimitKey(request.ip, config.rateLimitIpv6Prefix);
-      const window = await core.rateLimiter.hit(`auth:${client}`, 60_000);
-      if (window.count > config.authRateLimit) {
-        throw new AuthError("RATE_LIMITED", "Too many requests; slow down", {
-          retryAfter: Math.max(1, Math.ceil((window.resetAt - core.clock.now()) / 1000)),
-        });
+    const admission = await budgets.admit(route, request);
+    let auth: AuthInfo | null = null;
+    try {
+      const body = checkedBody(route, request);
+      if (route.auth !== "none") {
+        auth = await authenticate(
+          core,
+          firstHeaderValue(request.headers.authorization),
+          countHeader(request.rawHeaders, "authorization"),
+        );
+        await budgets.admitSession(route, auth);
+        if (typeof route.auth === "object") assertRole(auth, [route.auth.role]);
       }
+      const reply = await route.handle({
+        core,
+        body: body ?? {},
+        params: request.params,
+        query: request.query,
+        cookies,
+        headers: request.headers,
+        meta: requestMeta(request),
+        auth,
+        rawHeaders: request.rawHeaders,
+      });
+      if (reply.status < 400) await admission.succeeded();
+      return reply;
+    } catch (error) {
+      // Counted against the address only while no caller is established: what a signed-in
+      // caller does wrong is its session's business.
+      if (auth === null) await admission.refused();
+      throw error;
     }
-    assertNotCrossSite(request, config.corsOrigins);
+  }
+
+  /** CSRF, then the body parsed and params, query and body validated against the route's schemas. */
+  function checkedBody(route: Route, request: HttpRequest): unknown {
+    assertNotCrossSite(request, config.corsOrigins, !config.production);
     const body =
       typeof request.body === "object" ? request.body.parsed : parseJsonBody(request.body);
     const check = validators.get(route) ?? {};
@@ -62,27 +95,7 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
     if (check.body) check.body(body ?? {});
     else if (body !== undefined && !isEmptyObject(body))
       throw new AuthError("VALIDATION_FAILED", "This endpoint takes no body");
-
-    let auth: AuthInfo | null = null;
-    if (route.auth !== "none") {
-      auth = await authenticate(
-        core,
-        firstHeaderValue(request.headers.authorization),
-        countHeader(request.rawHeaders, "authorization"),
-      );
-      if (typeof route.auth === "object") assertRole(auth, [route.auth.role]);
-    }
-    return route.handle({
-      core,
-      body: body ?? {},
-      params: request.params,
-      query: request.query,
-      cookies,
-      headers: request.headers,
-      meta: requestMeta(request),
-      auth,
-      rawHeaders: request.rawHeaders,
-    });
+    return body;
   }
 
   return {
@@ -94,14 +107,16 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
         reply = await run(route, request, cookies);
       } catch (error) {
         reply = errorReply(error, logger);
-        // A refresh cookie the server just refused is dead: tell the browser to drop it.
+        // A refresh cookie the server just refused is dead: tell the browser to drop it, and
+        // its session hint. A hint without a refresh cookie (REFRESH_MISSING) is dropped too, or
+        // every page load would ask again.
         const refused = error instanceof AuthError && SESSION_ENDING_CODES.has(error.code);
         if (
           refused &&
           route.consumesRefreshCookie === true &&
-          cookies[config.cookieName] !== undefined
+          (cookies[config.cookieName] !== undefined || cookies[SESSION_HINT_COOKIE] !== undefined)
         ) {
-          reply.headers = { ...reply.headers, "set-cookie": clearedRefreshCookie(config) };
+          reply.headers = { ...reply.headers, "set-cookie": clearedRefreshCookies(config) };
         }
       }
       reply.headers = {

@@ -100,8 +100,17 @@ interface RouteDescription<
   optionalCredentials?: readonly ("refreshCookie" | "bearer")[];
   /** Reads the refresh cookie: a session-ending answer then also clears the cookie. */
   consumesRefreshCookie?: boolean;
-  /** Counted against AUTH_RATE_LIMIT. */
+  /**
+   * Rate limited (http/request-budgets.ts): a signed-in caller against its session's
+   * SESSION_RATE_LIMIT, refused requests against the address's AUTH_RATE_LIMIT.
+   */
   rateLimited: boolean;
+  /**
+   * Takes a password (http/request-budgets.ts): the address's AUTH_RATE_LIMIT is checked before
+   * any work, as every attempt costs a hash. `sign-in` gives the unit back on success; `sign-up`
+   * keeps it (every success creates an account).
+   */
+  passwordEntry?: "sign-in" | "sign-up";
   body?: Body;
   params?: Params;
   query?: Query;

@@ -2,7 +2,7 @@ import type { RefreshTransport, TokenResponse } from "@baton/protocol";
 import { toPublicUser } from "../accounts/user-view.js";
 import type { Core } from "../core.js";
 import type { IssuedTokens } from "../sessions/issue-tokens.js";
-import { refreshCookie } from "./refresh-cookie.js";
+import { refreshCookies } from "./refresh-cookie.js";
 import type { HttpReply } from "./route.js";
 
 /** The reply of every route that issues tokens. */
@@ -45,7 +45,7 @@ export function tokenReply(
   };
   if (transport === "body") body.refreshToken = issued.refreshToken;
   else
-    headers["set-cookie"] = refreshCookie(
+    headers["set-cookie"] = refreshCookies(
       core.config,
       issued.refreshToken,
       issued.refreshExpiresAt,

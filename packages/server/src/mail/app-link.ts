@@ -3,12 +3,6 @@
  * request's host. A token goes in the fragment, which browsers neither send to servers nor put
  * in `Referer`, so it stays out of access logs and third-party requests (the page reads it and
  * submits it).
- *
- * @example
- * ```ts
- * appLink(new URL("https://app.example.com/"), "password/reset", { token: "abc" });
- * // https://app.example.com/password/reset#token=abc
- * ```
  */
 export function appLink(
   publicUrl: URL,

@@ -21,11 +21,6 @@ export function escapeHtml(text: string): string {
 /**
  * Template literal for mail HTML: every interpolated value is escaped unless it is `Html`, so a
  * user's name (or anything else a user chose) can never inject markup or links into a message.
- *
- * @example
- * ```ts
- * html`<p>Hello ${user.name}</p>`; // "<p>Hello &lt;b&gt;Eve&lt;/b&gt;</p>" for "<b>Eve</b>"
- * ```
  */
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
   let out = strings[0]!;

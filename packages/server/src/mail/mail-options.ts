@@ -40,15 +40,6 @@ const NAMED_ADDRESS = /^[^<>"\r\n]*<([^<>]+)>$/;
  * Checks the options once and reports every problem at once, named by option.
  * `production: true` also requires an SMTP URL and an https public URL (a link on http would
  * carry its token in the clear).
- *
- * @example
- * ```ts
- * const mail = resolveMailOptions(
- *   { smtpUrl: "smtps://baton:secret@smtp.example.com", from: "Example <no-reply@example.com>",
- *     appName: "Example", publicUrl: "https://app.example.com/" },
- *   { production: true },
- * );
- * ```
  */
 export function resolveMailOptions(
   options: MailOptions,

@@ -24,18 +24,5 @@ export interface MailContent {
 /**
  * A message template: a plain function of its data and the context. Templates live with the flow
  * that sends them (one file each).
- *
- * @example
- * ```ts
- * const welcome: MailTemplate<{ name: string }> = (data, { appName, link }) => {
- *   const url = link("welcome");
- *   return {
- *     subject: `Welcome to ${appName}`,
- *     text: `Hello ${data.name},\n\nstart here: ${url}`,
- *     html: html`<p>Hello ${data.name},</p><p><a href="${url}">Start here</a></p>`,
- *     link: url,
- *   };
- * };
- * ```
  */
 export type MailTemplate<Data> = (data: Data, context: MailContext) => MailContent;

@@ -19,13 +19,6 @@ export interface MailRequest<Data> {
  * Renders messages into outbox entries. It sends nothing: the caller writes the entry in the
  * transaction of the change that causes it (Store changes take `outbox`), and the delivery worker
  * sends it once that change has committed.
- *
- * @example
- * ```ts
- * const mailer = new Mailer(resolveMailOptions(options, { production }), clock);
- * const message = mailer.compose(passwordChanged, { to: user.email, data: { name } });
- * await store.changePassword({ ...change, outbox: [message] });
- * ```
  */
 export class Mailer {
   constructor(

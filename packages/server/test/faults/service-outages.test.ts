@@ -34,11 +34,12 @@ interface Tab {
 }
 
 /**
- * Clients refreshing in a loop (body transport) over both instances, like busy apps. A 503 is
- * retried with the same token after a short pause, as the Baton client does; anything else
- * than 200/503 would be a logout.
+ * Clients refreshing in a loop (body transport) over both instances, like busy apps, each
+ * refresh followed by a `/me` with the new access token when `withMe` is set. A 503 is retried
+ * with the same token after a short pause, as the Baton client does; anything else than 200/503
+ * would be a logout.
  */
-function refreshStream(cluster: Cluster, tabs: Tab[]) {
+function refreshStream(cluster: Cluster, tabs: Tab[], withMe = false) {
   let stopped = false;
   const loops = tabs.map(async (tab, i) => {
     const server: RunningServer = i % 2 === 0 ? cluster.a : cluster.b;
@@ -47,8 +48,18 @@ function refreshStream(cluster: Cluster, tabs: Tab[]) {
         .post("/api/auth/refresh", { refreshToken: tab.token })
         .catch(() => ({ status: 0, body: null }));
       tab.statuses.push(response.status);
-      if (response.status === 200) tab.token = response.body.refreshToken as string;
-      else await new Promise((resolve) => setTimeout(resolve, 100)); // client back-off, not synchronisation
+      let status = response.status;
+      if (response.status === 200) {
+        tab.token = response.body.refreshToken as string;
+        if (withMe) {
+          const me = await tab.client
+            .get("/api/auth/me", response.body.accessToken as string)
+            .catch(() => ({ status: 0 }));
+          tab.statuses.push(me.status);
+          status = me.status;
+        }
+      }
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100)); // client back-off, not synchronisation
       void server;
     }
   });
@@ -87,9 +98,10 @@ async function signUpTabs(cluster: Cluster): Promise<Tab[]> {
 async function outageScenario(
   cluster: Cluster,
   outage: { stop(): Promise<void>; start(): Promise<void> },
+  withMe = false,
 ) {
   const tabs = await signUpTabs(cluster);
-  const stream = refreshStream(cluster, tabs);
+  const stream = refreshStream(cluster, tabs, withMe);
   const count = (status: number) =>
     tabs.reduce((sum, tab) => sum + tab.statuses.filter((s) => s === status).length, 0);
   try {
@@ -140,12 +152,14 @@ describe.runIf(available).sequential("outages of the real services", () => {
     }
   }, 120_000);
 
-  it("Redis stopped and restarted during a stream of refreshes: only 503s meanwhile, no session lost", async () => {
+  // A successful refresh spends no rate-limit budget (http/request-budgets.ts), so it needs no
+  // Redis; `/me` spends its session's budget there and is what sees the outage.
+  it("Redis stopped and restarted during a stream of refreshes and /me calls: only 503s meanwhile, no session lost", async () => {
     const cluster = await startCluster({ authRateLimit: 100_000 });
     try {
-      const result = await outageScenario(cluster, redisControl);
+      const result = await outageScenario(cluster, redisControl, true);
       console.log(
-        `Redis outage: ${result.ok} refreshes ok, ${result.unavailable} answered 503, 0 other`,
+        `Redis outage: ${result.ok} refreshes and /me ok, ${result.unavailable} answered 503, 0 other`,
       );
     } finally {
       await cluster.close();

@@ -124,7 +124,7 @@ describeEachAdapter("API flows through %s", withAdmin, (server) => {
     const victim = await client.post("/api/auth/refresh");
     expect(victim.status).toBe(401);
     expect(victim.body.error.code).toBe("SESSION_REVOKED");
-    expect(victim.setCookies[0]).toMatch(/refresh_token=;.*Max-Age=0/);
+    expect(victim.setCookies).toContainEqual(expect.stringMatching(/^refresh_token=;.*Max-Age=0/));
     const me = await client.get("/api/auth/me", rotated.body.accessToken);
     expect(me.body.error.code).toBe("SESSION_REVOKED");
     expect(server.events.filter((e) => e.type === "refresh.reused")).toHaveLength(1);
@@ -134,7 +134,7 @@ describeEachAdapter("API flows through %s", withAdmin, (server) => {
     const { client, accessToken } = await signUp(server, "ada@example.com");
     const logout = await client.post("/api/auth/logout");
     expect(logout.status).toBe(204);
-    expect(logout.setCookies[0]).toMatch(/refresh_token=;.*Max-Age=0/);
+    expect(logout.setCookies).toContainEqual(expect.stringMatching(/^refresh_token=;.*Max-Age=0/));
     expect((await client.get("/api/auth/me", accessToken)).body.error.code).toBe("SESSION_REVOKED");
     expect((await client.get("/api/private", accessToken)).body.error.code).toBe("SESSION_REVOKED");
     expect((await client.post("/api/auth/logout")).status).toBe(204);

@@ -174,6 +174,36 @@ const csrfCases: CsrfCase[] = [
     "passes",
   ),
   refresh(
+    "development: a loopback look-alike origin (localhost.evil.example) is refused",
+    `${CSRF_SHEET} (no prefix matching)`,
+    { origin: "http://localhost.evil.example:5173" },
+    "CSRF_FAILED",
+  ),
+  refresh(
+    "development: a loopback origin is refused when Baton is reached on a LAN address",
+    `${CSRF_SHEET} (the dev-server rule needs both sides on loopback)`,
+    { origin: "http://localhost:5173", host: "192.168.1.20:3000" },
+    "CSRF_FAILED",
+  ),
+  refresh(
+    "development: a loopback origin in odd spelling (upper case, trailing slash) is refused",
+    `${CSRF_SHEET}; RFC 6454 §6.1 (an Origin header is a serialised origin)`,
+    { origin: "http://LOCALHOST:5173/" },
+    "CSRF_FAILED",
+  ),
+  refresh(
+    "positive control: in development a dev-server page (Vite's changeOrigin proxy: http://localhost:5173) passes",
+    "issue 13 item 5 (Vite, Next.js dev rewrites, CRA proxy)",
+    { origin: "http://localhost:5173", "sec-fetch-site": "same-origin" },
+    "passes",
+  ),
+  refresh(
+    "positive control: in development http://127.0.0.1:* and http://[::1]:* pages pass",
+    "issue 13 item 5",
+    { origin: "http://[::1]:4200", "sec-fetch-site": "same-site" },
+    "passes",
+  ),
+  refresh(
     "positive control: application/json; charset=utf-8 passes",
     "RFC 8259 §8.1",
     { "content-type": "application/json; charset=utf-8" },
@@ -477,7 +507,7 @@ describe("the refresh cookie's attributes", () => {
       client.jar.set("refresh_token", /refresh_token=([^;]*)/.exec(login.setCookies[0]!)![1]!);
       const response = await client.post(path, undefined, { token: login.body.accessToken });
       expect(response.status).toBe(204);
-      const cleared = response.setCookies[0]!;
+      const cleared = response.setCookies.find((line) => line.startsWith("refresh_token="))!;
       expect(cleared).toMatch(/^refresh_token=;/);
       expect(cleared).toContain("Max-Age=0");
       expect(cleared).toContain("Expires=Thu, 01 Jan 1970 00:00:00 GMT");
@@ -543,6 +573,23 @@ describe("cookies in production", () => {
         headers: { cookie: `refresh_token=${cookie.split(";")[0]!.split("=")[1]!}` },
       });
       expectError(downgraded, "REFRESH_MISSING");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a loopback dev-server origin is refused in production: exact origins only (issue 13 item 5)", async () => {
+    const secret = randomBytes(32).toString("base64url");
+    const server = await startTestServer("fastify", { production: true, secret });
+    try {
+      const answer = await server
+        .client()
+        .post(
+          "/api/auth/register",
+          { email: "vite@example.com", password: PASSWORD },
+          { headers: { origin: "http://localhost:5173", "sec-fetch-site": "same-origin" } },
+        );
+      expectError(answer, "CSRF_FAILED");
     } finally {
       await server.close();
     }

@@ -71,7 +71,9 @@ describe("refresh-token replay and rotation", () => {
     expectError(await refreshWith(stolen), "REFRESH_REUSED");
     const successor = await ada.client.post("/api/auth/refresh");
     expectError(successor, "SESSION_REVOKED");
-    expect(successor.setCookies[0]).toMatch(/refresh_token=;.*Max-Age=0/);
+    expect(successor.setCookies).toContainEqual(
+      expect.stringMatching(/^refresh_token=;.*Max-Age=0/),
+    );
     expectError(await ada.client.get("/api/private", rotated.body.accessToken), "SESSION_REVOKED");
     expect(events("refresh.reused", ada.user.id)).toHaveLength(1);
   });
@@ -336,8 +338,8 @@ describe("refresh after the session ended", () => {
       await row.end(ada);
       const response = await refreshWith(token);
       expectError(response, row.expect);
-      expect(response.setCookies[0], "a refused cookie is cleared").toMatch(
-        /refresh_token=;.*Max-Age=0/,
+      expect(response.setCookies, "a refused cookie is cleared").toContainEqual(
+        expect.stringMatching(/^refresh_token=;.*Max-Age=0/),
       );
       expect(ada.accessToken).toBeTruthy();
       expectError(await server.client().get("/api/private", ada.accessToken), "SESSION_REVOKED");
@@ -462,7 +464,9 @@ describe("garbage, truncated and confused refresh tokens", () => {
   it("a garbage refresh cookie is REFRESH_INVALID and the browser is told to drop it — RFC 6265bis §5.6", async () => {
     const response = await refreshWith("garbage-cookie-value");
     expectError(response, "REFRESH_INVALID");
-    expect(response.setCookies[0]).toMatch(/refresh_token=;.*Max-Age=0/);
+    expect(response.setCookies).toContainEqual(
+      expect.stringMatching(/^refresh_token=;.*Max-Age=0/),
+    );
   });
 
   it("after all of the above the real token still refreshes: garbage is not reuse — RFC 9700 §4.14.2", async () => {

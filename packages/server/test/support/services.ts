@@ -102,10 +102,13 @@ export const postgresControl = {
   },
 };
 
+/** The port of BATON_TEST_REDIS_URL: a Redis of one's own on another port can be the one stopped. */
+const REDIS_PORT = new URL(REDIS_URL).port || "6379";
+
 /** Stops and starts this machine's Redis (as the workplace starts it). */
 export const redisControl = {
   async stop(): Promise<void> {
-    await run("redis-cli", ["-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"]).catch(
+    await run("redis-cli", ["-h", "127.0.0.1", "-p", REDIS_PORT, "shutdown", "nosave"]).catch(
       () => undefined,
     );
   },
@@ -116,7 +119,7 @@ export const redisControl = {
       "--bind",
       "127.0.0.1",
       "--port",
-      "6379",
+      REDIS_PORT,
       "--save",
       "",
       "--appendonly",

@@ -150,6 +150,7 @@ const FROM_ENV: [variable: string, raw: string, key: keyof BatonOptions, value: 
   ["LOGIN_MAX_FAILURES_PER_IP", "100", "loginMaxFailuresPerIp", 100],
   ["LOGIN_LOCKOUT", "1h", "loginLockout", "1h"],
   ["AUTH_RATE_LIMIT", "0", "authRateLimit", 0],
+  ["SESSION_RATE_LIMIT", "30", "sessionRateLimit", 30],
   ["RATE_LIMIT_IPV6_PREFIX", "56", "rateLimitIpv6Prefix", 56],
   ["BODY_LIMIT", "65536", "bodyLimit", 65_536],
   ["ADMIN_EMAIL", "admin@example.com", "adminEmail", "admin@example.com"],

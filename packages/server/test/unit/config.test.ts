@@ -153,6 +153,12 @@ describe("startup refuses unsafe configuration", () => {
     expect(resolveConfig({}).rateLimitIpv6Prefix).toBe(64);
     expect(resolveConfig({ rateLimitIpv6Prefix: 48 }).rateLimitIpv6Prefix).toBe(48);
   });
+  it("SESSION_RATE_LIMIT: 600 by default, 0 disables, a negative number is refused", () => {
+    expect(resolveConfig({}).sessionRateLimit).toBe(600);
+    const { options } = optionsFromEnv({ SESSION_RATE_LIMIT: "0" });
+    expect(resolveConfig(options).sessionRateLimit).toBe(0);
+    refuses({ sessionRateLimit: -1 }, /sessionRateLimit/);
+  });
 
   it("production defaults are the safe ones", () => {
     const config = resolveConfig({ production: true, secret: strong() });

@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { SESSION_HINT_COOKIE } from "@baton/client";
 import type { AuditEvent } from "@baton/server";
 import { describe, it } from "vitest";
 import { buildSpa } from "../../../server/build-spa.js";
@@ -130,12 +129,6 @@ export async function openDevice(
       : { viewport: { width: 1280, height: 800 } }),
     colorScheme: "light",
   });
-  // Pages restore a session only when the server's session hint cookie is there. Every device
-  // starts with it, as one that signed in before would, so every page load asks the server
-  // (startDemo serves on 127.0.0.1; cookies ignore the port).
-  await context.addCookies([
-    { name: SESSION_HINT_COOKIE, value: "1", domain: "127.0.0.1", path: "/" },
-  ]);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));

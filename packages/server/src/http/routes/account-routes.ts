@@ -29,6 +29,7 @@ export const registerRoute = defineRoute({
   summary: "Create an account and sign in on this device",
   auth: "none",
   rateLimited: true,
+  passwordEntry: "sign-up",
   body: RegisterBody,
   responses: {
     201: {
@@ -63,6 +64,7 @@ export const loginRoute = defineRoute({
   summary: "Sign in with email and password; opens a new session",
   auth: "none",
   rateLimited: true,
+  passwordEntry: "sign-in",
   body: LoginBody,
   responses: {
     200: { description: "Signed in", schema: TokenResponseSchema },

@@ -11,7 +11,7 @@ import { userActor } from "../../actor.js";
 import { AuthError } from "../../errors.js";
 import type { AuthInfo } from "../../core.js";
 import { answerTransport, presentedRefreshToken } from "../presented-refresh-token.js";
-import { clearedRefreshCookie } from "../refresh-cookie.js";
+import { clearedRefreshCookies } from "../refresh-cookie.js";
 import { countHeader, firstHeaderValue } from "@baton/verify/kernel";
 import {
   ErrorBodySchema,
@@ -85,7 +85,7 @@ export const logoutRoute = defineRoute({
       core.config.cookieName,
     );
     await logout(core, { refreshToken: presented?.token, auth }, meta);
-    return { status: 204, headers: { "set-cookie": clearedRefreshCookie(core.config) } };
+    return { status: 204, headers: { "set-cookie": clearedRefreshCookies(core.config) } };
   },
 });
 
@@ -100,7 +100,7 @@ export const logoutAllRoute = defineRoute({
   responses: { 204: { description: "All sessions ended" } },
   async handle({ core, auth, meta }) {
     await logoutAll(core, userActor(auth), auth.userId, meta);
-    return { status: 204, headers: { "set-cookie": clearedRefreshCookie(core.config) } };
+    return { status: 204, headers: { "set-cookie": clearedRefreshCookies(core.config) } };
   },
 });
 

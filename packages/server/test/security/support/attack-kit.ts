@@ -96,7 +96,9 @@ export function rawRequest(
   body?: Buffer | string,
 ): Promise<RawResponse> {
   const url = new URL(path, baseUrl);
-  const flat = [["host", url.host], ...headers].flat();
+  // A Host of the caller's own (a server addressed by another name) replaces the URL's.
+  const ownHost = headers.some(([name]) => name.toLowerCase() === "host");
+  const flat = [...(ownHost ? [] : [["host", url.host]]), ...headers].flat();
   const bytes = body === undefined ? undefined : Buffer.from(body);
   if (
     bytes !== undefined &&
