@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { SESSION_HINT_COOKIE } from "@baton/protocol";
 import { createBaton, type AuditEvent, type Baton } from "@baton/server";
+import { batonFastify } from "@baton/server/fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -63,7 +64,7 @@ describe.skipIf(!haveChromium)("two tabs in a real browser", () => {
       onAuditEvent: (event) => events.push(event),
     });
     app = Fastify();
-    await app.register(baton.fastify);
+    await app.register(batonFastify(baton));
     app.get("/", (_request, reply) =>
       reply
         .type("text/html")

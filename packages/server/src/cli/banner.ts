@@ -1,4 +1,5 @@
 import type { Baton } from "../baton.js";
+import { coreOf } from "../baton-internals.js";
 import { keyDescription } from "./key-description.js";
 import type { RunningServer } from "../server.js";
 
@@ -40,6 +41,6 @@ export function startupRows(baton: Baton): string[] {
         : "  Root secret   from BATON_SECRET",
     config.jwtAlg === "HS256"
       ? "  Signing key   HS256 with JWT_SECRET"
-      : `  Signing key   ${keyDescription(baton.core.accessTokens.keyRing.active.alg)} kid=${startup.signingKeyId}${startup.signingKeyGenerated ? "  (GENERATED now; stored sealed in the database)" : ""}`,
+      : `  Signing key   ${keyDescription(coreOf(baton).accessTokens.keyRing.active.alg)} kid=${startup.signingKeyId}${startup.signingKeyGenerated ? "  (GENERATED now; stored sealed in the database)" : ""}`,
   ];
 }

@@ -37,7 +37,7 @@ export interface SocketAuth {
  * one sweep.
  *
  * @example
- * const sockets = baton.socketAuth();
+ * const sockets = batonSocketAuth(baton); // from "@baton/server/socket"
  * io.use(sockets.middleware);
  * io.on("connection", (socket) => console.log(socket.data.auth.userId));
  */
