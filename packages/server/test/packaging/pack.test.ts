@@ -140,10 +140,13 @@ describe("an app outside the repository that installed the tarballs", () => {
   });
 
   it("type-checks with skipLibCheck false: Node servers, the Vite app, moduleResolution node", async () => {
-    await sh("npx", ["tsc", "-p", "tsconfig.json"], app);
-    await sh("npx", ["tsc", "-p", "tsconfig.web.json"], app);
-    await sh("npx", ["tsc", "-p", "tsconfig.node10.json"], app);
-  }, 120_000);
+    // skipLibCheck false: every declaration file the packages pull in is checked, theirs included.
+    await Promise.all(
+      ["tsconfig.json", "tsconfig.web.json", "tsconfig.node10.json"].map((project) =>
+        sh("npx", ["tsc", "-p", project], app),
+      ),
+    );
+  }, 300_000);
 
   it("builds the Vite + React app", async () => {
     await sh("npx", ["vite", "build", "--config", "vite.config.mjs"], app);
