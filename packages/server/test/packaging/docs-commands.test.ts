@@ -43,6 +43,8 @@ const DOC_COMMANDS: Record<string, string> = {
   "npm exec -w @baton/server -- baton …": "here",
   "node packages/server/dist/cli/main.js …": "here",
   curl: "here (the README's session, against npx baton serve)",
+  "npm install @baton/server":
+    "pack.test.ts (the packed tarballs, in an app outside the repository)",
   "npm test": "the suite itself",
   "npm run dev": "apps/demo/vite.config.ts's proxy, by the demo's end-to-end tests",
   "ACCESS_TOKEN_TTL=10s npm start":
@@ -72,12 +74,14 @@ function docCommands(): Set<string> {
     for (const [, block] of text.matchAll(/```(?:sh|bash|shell)\n([\s\S]*?)```/g)) {
       for (const line of block!.split("\n")) {
         if (/^curl /.test(line)) found.add("curl");
-        const command =
-          /(?:^|\(|; )((?:[A-Z_]+=\S* )*(?:npm|npx|node) [^#>|)]*?)\s*(?:[#>|)]|\\$|$)/.exec(
-            line,
-          )?.[1];
-        if (command !== undefined)
-          found.add(command.replace(/^(?:[A-Z_]+=\S* )+(?=npx baton serve)/, ""));
+        // Each command of the line (`a && b`, `(umask 077; b)`); none inside `$(…)`, part of curl's.
+        for (const part of line.replace(/\$\([^)]*\)/g, "").split(/&&|;|\(/)) {
+          const command =
+            /^\s*((?:[A-Z_]+=\S* )*(?:npm|npx|node) [^#>|)\\]*?)\s*(?:[#>|)\\]|$)/.exec(part)?.[1];
+          // Deployment examples set the environment of `npx baton serve`: the command is the same.
+          if (command !== undefined)
+            found.add(command.replace(/^(?:[A-Z_]+=\S* )+(?=npx baton serve)/, ""));
+        }
       }
     }
     for (const [, code] of text.matchAll(/`((?:[A-Z_]+=\S+ )?(?:npm|npx|node) [^`]+)`/g))
