@@ -4,6 +4,8 @@
 // dist/ was skipped then, and `npx baton` went on to fetch an unrelated package of that name from
 // the registry (issue 13).
 import { existsSync } from "node:fs";
+import process from "node:process";
+import { URL } from "node:url";
 
 const main = new URL("../dist/cli/main.js", import.meta.url);
 if (!existsSync(main)) {

@@ -13,7 +13,7 @@ export interface BatonInternals {
   readonly routes: readonly Route[];
   readonly pipeline: RequestPipeline;
   /** Runs `close` when the Baton closes (before the store closes). */
-  closeWith(close: () => Promise<void> | void): void;
+  readonly closeWith: (close: () => Promise<void> | void) => void;
 }
 
 // Keyed by the Baton object (typed `object`: this module sits below baton.ts and cannot name it).

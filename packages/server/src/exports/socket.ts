@@ -10,7 +10,11 @@
  */
 import type { Baton } from "../baton.js";
 import { internalsOf } from "../baton-internals.js";
-import { createSocketAuth, type SocketAuth, type SocketAuthOptions } from "../socket/socket-auth.js";
+import {
+  createSocketAuth,
+  type SocketAuth,
+  type SocketAuthOptions,
+} from "../socket/socket-auth.js";
 
 /**
  * Socket authentication for `baton` (see `SocketAuth`); its sweep timer stops when the Baton

@@ -11,8 +11,10 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   if (sqlite?.[1]) return openSqliteStore(sqlite[1]);
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     // pg is an optional peer dependency: loaded only for a PostgreSQL URL.
-    const { openPostgresStore } = await loadOptional("pg", "A postgres:// DATABASE_URL", () =>
-      import("./sql/postgres.js"),
+    const { openPostgresStore } = await loadOptional(
+      "pg",
+      "A postgres:// DATABASE_URL",
+      () => import("./sql/postgres.js"),
     );
     return openPostgresStore(databaseUrl);
   }

@@ -77,7 +77,9 @@ describe("refresh rotation, grace window and reuse detection", () => {
     clock.advance(8_000);
     await refresh(coreOf(baton), g1, meta); // g1 retired at t=8s; does not extend g0's window
     clock.advance(2_001); // t=10.001s
-    await expect(refresh(coreOf(baton), g0, meta)).rejects.toMatchObject({ code: "REFRESH_REUSED" });
+    await expect(refresh(coreOf(baton), g0, meta)).rejects.toMatchObject({
+      code: "REFRESH_REUSED",
+    });
     expect(types()).toContain("refresh.reused");
   });
 
@@ -87,8 +89,12 @@ describe("refresh rotation, grace window and reuse detection", () => {
     clock.advance(1_000);
     const g2 = (await refresh(coreOf(baton), g1, meta)).refreshToken;
     clock.advance(9_001); // g0 retired 10.001 s ago
-    await expect(refresh(coreOf(baton), g0, meta)).rejects.toMatchObject({ code: "REFRESH_REUSED" });
-    await expect(refresh(coreOf(baton), g2, meta)).rejects.toMatchObject({ code: "SESSION_REVOKED" });
+    await expect(refresh(coreOf(baton), g0, meta)).rejects.toMatchObject({
+      code: "REFRESH_REUSED",
+    });
+    await expect(refresh(coreOf(baton), g2, meta)).rejects.toMatchObject({
+      code: "SESSION_REVOKED",
+    });
     expect(events.find((e) => e.type === "refresh.reused")?.detail).toMatchObject({
       presentedGeneration: 0,
       currentGeneration: 2,
@@ -107,7 +113,9 @@ describe("refresh rotation, grace window and reuse detection", () => {
     const g0 = (await signUp()).refreshToken;
     await refresh(coreOf(baton), g0, meta);
     clock.advance(1);
-    await expect(refresh(coreOf(baton), g0, meta)).rejects.toMatchObject({ code: "REFRESH_REUSED" });
+    await expect(refresh(coreOf(baton), g0, meta)).rejects.toMatchObject({
+      code: "REFRESH_REUSED",
+    });
   });
 
   it("sessions slide by the refresh TTL on each refresh but never past their absolute lifetime", async () => {
@@ -221,8 +229,12 @@ describe("refresh recovery: a lost rotation answer followed by an outage", () =>
     clock.advance(60_000);
     const g2 = (await refresh(coreOf(baton), g1, meta)).refreshToken; // g1 presented: g0 is stale
     clock.advance(60_000);
-    await expect(refresh(coreOf(baton), g0, meta)).rejects.toMatchObject({ code: "REFRESH_REUSED" });
-    await expect(refresh(coreOf(baton), g2, meta)).rejects.toMatchObject({ code: "SESSION_REVOKED" });
+    await expect(refresh(coreOf(baton), g0, meta)).rejects.toMatchObject({
+      code: "REFRESH_REUSED",
+    });
+    await expect(refresh(coreOf(baton), g2, meta)).rejects.toMatchObject({
+      code: "SESSION_REVOKED",
+    });
     expect(count("refresh.recovered")).toBe(0);
   });
 
@@ -357,7 +369,9 @@ describe("refresh recovery: a lost rotation answer followed by an outage", () =>
     const g0 = (await signUp()).refreshToken;
     await refresh(coreOf(baton), g0, meta);
     clock.advance(15_000);
-    await expect(refresh(coreOf(baton), g0, meta)).rejects.toMatchObject({ code: "REFRESH_REUSED" });
+    await expect(refresh(coreOf(baton), g0, meta)).rejects.toMatchObject({
+      code: "REFRESH_REUSED",
+    });
   });
 
   it("the recovery window bounds the token's age: at the bound it recovers, 1 ms later it is reuse", async () => {

@@ -90,8 +90,10 @@ function source(
 async function* jsonArrayRecords(input: Readable): AsyncGenerator<SourceRecord> {
   // stream-json and csv-parse are optional peer dependencies: loaded by the format that needs them.
   // A CommonJS module: its `module.exports` is the namespace's default (typed `export =`).
-  const { default: StreamArray } = (await loadOptional("stream-json", "Importing JSON", () =>
-    import("stream-json/streamers/StreamArray.js"),
+  const { default: StreamArray } = (await loadOptional(
+    "stream-json",
+    "Importing JSON",
+    () => import("stream-json/streamers/StreamArray.js"),
   )) as unknown as { default: typeof StreamArrayClass };
   const elements = StreamArray.withParser();
   input.on("error", (error) => elements.destroy(error));
@@ -138,8 +140,10 @@ async function* ndjsonRecords(input: Readable): AsyncGenerator<SourceRecord> {
  * is a rejected row; broken quoting stops the import (everything after it would be misread).
  */
 async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord> {
-  const { parse: parseCsv } = await loadOptional("csv-parse", "Importing CSV", () =>
-    import("csv-parse"),
+  const { parse: parseCsv } = await loadOptional(
+    "csv-parse",
+    "Importing CSV",
+    () => import("csv-parse"),
   );
   const parser = parseCsv({
     bom: true,
