@@ -143,11 +143,24 @@ describe("an app outside the repository that installed the tarballs", () => {
     expect(existsSync(join(app, "web/dist/index.html"))).toBe(true);
   }, 120_000);
 
-  it("names the driver to install when the configuration asks for PostgreSQL", async () => {
-    const { stdout } = await sh("node", ["dist/postgres-without-pg.js"], app, {
-      DATABASE_URL: "",
-    });
-    expect(stdout).toMatch(/npm install pg/);
+  it("names the driver to install when the configuration asks for PostgreSQL or Redis", async () => {
+    const { stdout } = await sh("node", ["dist/missing-drivers.js"], app);
+    expect(stdout).toContain('A postgres:// DATABASE_URL needs the package "pg"');
+    expect(stdout).toContain("npm install pg");
+    expect(stdout).toContain('REDIS_URL needs the package "ioredis"');
+    expect(stdout).toContain("npm install ioredis");
+  }, 60_000);
+
+  it("npx baton runs Baton's command, and import-users names its parser", async () => {
+    const offline = { npm_config_offline: "true" }; // never a package of that name from the registry
+    const help = await sh("npx", ["baton", "--help"], app, offline);
+    expect(help.stdout).toContain("Usage: baton [command] [options]");
+    writeFileSync(join(app, "users.csv"), "email,password_hash\nada@example.com,x\n");
+    const refused = await run("npx", ["baton", "import-users", "users.csv", "--dry-run"], {
+      cwd: app,
+      env: { ...process.env, ...offline, DATABASE_URL: `sqlite:${join(app, "cli.db")}` },
+    }).catch((error: { stderr: string }) => error);
+    expect(refused.stderr).toContain('Importing CSV needs the package "csv-parse"');
   }, 60_000);
 
   it("runs the Express app: register, protected route, refresh, and the Node client", async () => {
