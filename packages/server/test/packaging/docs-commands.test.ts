@@ -12,7 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { promisify, stripVTControlCharacters as stripAnsi } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../helpers/free-port.js";
 import { localSqlitePrebuild } from "./sqlite-prebuild.js";
@@ -46,10 +46,10 @@ const DOC_COMMANDS: Record<string, string> = {
   "npm install @baton/server":
     "pack.test.ts (the packed tarballs, in an app outside the repository)",
   "npm test": "the suite itself",
-  "npm run dev": "apps/demo/vite.config.ts's proxy, by the demo's end-to-end tests",
+  "npm run dev": "here",
   "ACCESS_TOKEN_TTL=10s npm start":
     "npm start (here) with an environment variable (configuration tests)",
-  "DEMO_API_URL=http://host:port npm run dev": "apps/demo/test/demo-env.test.ts",
+  "DEMO_API_URL=http://host:port npm run dev": "here (against npx baton serve)",
   "npm run bench":
     "bench/run.ts: minutes on idle cores, run by hand; its output is docs/benchmarks.md",
   "npm run soak": "npm test (test:soak)",
@@ -207,6 +207,41 @@ describe("a fresh copy of the repository, commands in the order the README shows
     }
   }, 240_000);
 
+  it("npm run dev: Vite with the demo server behind its proxy; DEMO_API_URL=… a server of yours", async () => {
+    const vitePage = /Local:\s+http:\/\/localhost:(\d+)/;
+    const dev = await startUntil(
+      "npm run dev",
+      { DEMO_API_PORT: String(await freePort()) },
+      /Baton demo listening/,
+    );
+    try {
+      const port = vitePage.exec(stripAnsi(dev.output()))![1];
+      expect((await fetch(`http://localhost:${port}/`)).status).toBe(200);
+      expect((await fetch(`http://localhost:${port}/healthz`)).status).toBe(200); // proxied
+    } finally {
+      await dev.stop();
+    }
+    const apiPort = await freePort();
+    const api = await startUntil("npx baton serve", { PORT: String(apiPort) }, /Baton listening/);
+    try {
+      const own = await startUntil(
+        "npm run dev",
+        { DEMO_API_URL: `http://127.0.0.1:${apiPort}` },
+        vitePage,
+      );
+      try {
+        const port = vitePage.exec(stripAnsi(own.output()))![1];
+        const jwks = await fetch(`http://localhost:${port}/.well-known/jwks.json`);
+        expect(jwks.status).toBe(200);
+        expect(own.output()).not.toContain("Baton demo listening"); // no second server
+      } finally {
+        await own.stop();
+      }
+    } finally {
+      await api.stop();
+    }
+  }, 240_000);
+
   /** Starts `command` in its own process group; resolves when its output matches `ready`. */
   async function startUntil(command: string, extra: NodeJS.ProcessEnv, ready: RegExp) {
     const child = spawn("bash", ["-c", `exec ${command}`], {
@@ -220,7 +255,7 @@ describe("a fresh copy of the repository, commands in the order the README shows
     await new Promise<void>((resolve, reject) => {
       const seen = (chunk: Buffer) => {
         output += String(chunk);
-        if (ready.test(output)) resolve();
+        if (ready.test(stripAnsi(output))) resolve();
       };
       child.stdout.on("data", seen);
       child.stderr.on("data", seen);
