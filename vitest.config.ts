@@ -14,12 +14,17 @@ export default defineConfig({
         find: /^@baton\/server\/testing$/,
         replacement: src("./packages/server/src/testing/index.ts"),
       },
+      {
+        find: /^@baton\/server\/(fastify|express|socket|cli)$/,
+        replacement: src("./packages/server/src/exports/$1.ts"),
+      },
       { find: /^@baton\/verify$/, replacement: src("./packages/verify/src/index.ts") },
       {
         find: /^@baton\/verify\/kernel$/,
         replacement: src("./packages/verify/src/kernel/index.ts"),
       },
       { find: /^@baton\/client\/react$/, replacement: src("./packages/client/src/react/index.ts") },
+      { find: /^@baton\/client\/node$/, replacement: src("./packages/client/src/node/index.ts") },
       { find: /^@baton\/client$/, replacement: src("./packages/client/src/index.ts") },
     ],
   },

@@ -1,6 +1,7 @@
 // Baton inside an existing Express app. Run: npx tsx examples/express-app.ts
 import express from "express";
 import { createBaton } from "@baton/server";
+import { batonExpress } from "@baton/server/express";
 
 const baton = await createBaton({
   databaseUrl: process.env.DATABASE_URL ?? "sqlite:./data/app.db",
@@ -8,7 +9,7 @@ const baton = await createBaton({
 const app = express();
 
 // /api/auth/* (register, login, refresh, logout, sessions, ...), /.well-known/jwks.json, /healthz
-app.use(baton.express());
+app.use(batonExpress(baton));
 
 // Your own routes, protected by Baton: req.auth = { userId, sessionId, roles }
 app.get("/api/notes", baton.requireAuth(), (req, res) => {

@@ -1,6 +1,7 @@
 // Baton inside an existing Fastify app. Run: npx tsx examples/fastify-app.ts
 import Fastify from "fastify";
 import { createBaton } from "@baton/server";
+import { batonFastify } from "@baton/server/fastify";
 
 const baton = await createBaton({
   databaseUrl: process.env.DATABASE_URL ?? "sqlite:./data/app.db",
@@ -8,7 +9,7 @@ const baton = await createBaton({
 const app = Fastify();
 
 // /api/auth/* (register, login, refresh, logout, sessions, ...), /.well-known/jwks.json, /healthz
-await app.register(baton.fastify);
+await app.register(batonFastify(baton));
 
 // Your own routes, protected by Baton: request.auth = { userId, sessionId, roles }
 app.get("/api/notes", { preHandler: baton.requireAuth() }, (request) => ({

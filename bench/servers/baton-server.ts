@@ -5,6 +5,7 @@
 //   BENCH_SESSIONS   create this many live sessions, each token verified once (memory scenario)
 import { writeFileSync } from "node:fs";
 import { startServer } from "@baton/server";
+import { coreOf } from "../../packages/server/src/baton-internals.js";
 import { startSession } from "../../packages/server/src/sessions/issue-tokens.js";
 
 const server = await startServer({
@@ -26,7 +27,7 @@ const server = await startServer({
     app.get("/bench/cpu", () => process.cpuUsage());
   },
 });
-const { core } = server.baton;
+const core = coreOf(server.baton);
 
 const report: Record<string, unknown> = { url: server.url };
 const tokens = Number(process.env.BENCH_TOKENS ?? 0);

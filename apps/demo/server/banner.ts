@@ -1,4 +1,4 @@
-import { startupRows } from "@baton/server";
+import { startupRows } from "@baton/server/cli";
 import type { DemoAdmin } from "./demo-env.js";
 import type { DemoServer } from "./demo-server.js";
 

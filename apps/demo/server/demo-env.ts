@@ -1,7 +1,8 @@
 import { randomInt } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { optionsFromEnv, serverEnv, type BatonOptions } from "@baton/server";
+import { optionsFromEnv, type BatonOptions } from "@baton/server";
+import { serverEnv } from "@baton/server/cli";
 
 export const DEFAULT_ADMIN_EMAIL = "admin@example.com";
 const DEFAULT_DATABASE_URL = "sqlite:./data/baton.db";

@@ -1,5 +1,6 @@
 import { Server } from "socket.io";
 import { startServer, type RunningServer, type ServerOptions } from "@baton/server";
+import { batonSocketAuth } from "@baton/server/socket";
 import { attachChat, type ChatHub } from "./chat/chat-hub.js";
 import { chatRoutes } from "./chat/chat-routes.js";
 import type { MessageStore } from "./chat/message-store.js";
@@ -53,7 +54,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
             pingTimeout: socketPing.timeoutMs,
           }),
         });
-        io.use(baton.socketAuth({ sweepIntervalMs: socketSweepIntervalMs }).middleware);
+        io.use(batonSocketAuth(baton, { sweepIntervalMs: socketSweepIntervalMs }).middleware);
         chat = attachChat(io, { messages, directory });
 
         await app.register(chatRoutes({ baton, messages, directory, hub: chat }), {

@@ -9,6 +9,7 @@ import { build } from "esbuild";
 import Fastify, { type FastifyInstance } from "fastify";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { createBaton, type AuditEvent, type Baton } from "@baton/server";
+import { batonFastify } from "@baton/server/fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -62,7 +63,7 @@ describe.skipIf(!haveChromium)("two tabs in a real browser", () => {
       onAuditEvent: (event) => events.push(event),
     });
     app = Fastify();
-    await app.register(baton.fastify);
+    await app.register(batonFastify(baton));
     app.get("/", (_request, reply) =>
       reply
         .type("text/html")

@@ -12,6 +12,7 @@ import { createAuthRefresh } from "axios-auth-refresh";
 import Fastify, { type FastifyInstance } from "fastify";
 import { HTTPError } from "ky";
 import { createBaton, type Baton } from "@baton/server";
+import { batonFastify } from "@baton/server/fastify";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApi as createAuthRefreshApi } from "../../../examples/client/axios-auth-refresh.js";
 import { createApi as createInterceptorApi } from "../../../examples/client/axios-interceptors.js";
@@ -57,7 +58,7 @@ beforeAll(async () => {
     answers.set(key, (answers.get(key) ?? 0) + 1);
     if (gate && key === "GET /api/data 401" && ++gate.seen === gate.needed) gate.release();
   });
-  await app.register(baton.fastify);
+  await app.register(batonFastify(baton));
   app.get("/api/data", { preHandler: baton.requireAuth() }, (request) => ({
     user: request.auth?.userId,
   }));

@@ -1,7 +1,7 @@
 import type { ErrorCode } from "./error-codes.js";
 
 /**
- * Socket.io events of Baton's socket authentication (server: `baton.socketAuth()`).
+ * Socket.io events of Baton's socket authentication (server: `batonSocketAuth(baton)` from `@baton/server/socket`).
  * Client → server, after every refresh: `socket.emitWithAck(REAUTH_EVENT, accessToken)`.
  */
 export const REAUTH_EVENT = "baton:reauth";

@@ -1,6 +1,5 @@
 import { pino, type Logger } from "pino";
 import { createLogger } from "./logging.js";
-import type { FastifyPluginAsync } from "fastify";
 import type { JWK } from "jose";
 import { ensureAdmin } from "./accounts/ensure-admin.js";
 import { AuditLog } from "./audit/audit-log.js";
@@ -10,10 +9,9 @@ import { isProductionEnv } from "./config/env.js";
 import { productionWarnings } from "./config/production-warnings.js";
 import { resolveConfig } from "./config/resolve.js";
 import type { AuthInfo, Core } from "./core.js";
-import { createExpressMiddleware, type NodeMiddleware } from "./express/express-middleware.js";
-import { createFastifyPlugin } from "./fastify/fastify-plugin.js";
 import { createGuard, type Guard } from "./require-auth.js";
 import { createRequestPipeline } from "./http/request-pipeline.js";
+import { setInternals } from "./baton-internals.js";
 import { allRoutes } from "./http/routes/all-routes.js";
 import { PasswordHasher } from "./passwords/password-hasher.js";
 import { LoginThrottle } from "./rate-limit/login-throttle.js";
@@ -21,9 +19,7 @@ import { MemoryRateLimiter, type RateLimiter } from "./rate-limit/rate-limiter.j
 import { startBackgroundJobs } from "./maintenance/background-jobs.js";
 import { Metrics } from "./metrics/metrics.js";
 import { localBus, type ClusterBus } from "./cluster/cluster-bus.js";
-import { redisBus } from "./redis/redis-bus.js";
-import { connectRedis, tryConnect } from "./redis/redis-connection.js";
-import { RedisRateLimiter } from "./redis/redis-rate-limiter.js";
+import { loadOptional } from "./optional-package.js";
 import {
   reloadSigningKeys,
   rotateSigningKey,
@@ -33,7 +29,6 @@ import { Denylist } from "./revocation/denylist.js";
 import { RevocationFeed } from "./revocation/revocation-feed.js";
 import { loadRootSecret } from "./secrets/root-secret.js";
 import { authenticate } from "./sessions/authenticate.js";
-import { createSocketAuth, type SocketAuth, type SocketAuthOptions } from "./socket/socket-auth.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 import { AccessTokens } from "./tokens/access-token.js";
@@ -45,27 +40,12 @@ export interface Baton {
   readonly config: BatonConfig;
   readonly store: Store;
   readonly logger: Logger;
-  /** The framework-free core, for adapters and advanced use. */
-  readonly core: Core;
-  /** Fastify plugin: `app.register(baton.fastify)` mounts the auth routes, JWKS and health check. */
-  readonly fastify: FastifyPluginAsync;
-  /** Express/Connect middleware with the same routes: `app.use(baton.express())`. */
-  express(): NodeMiddleware;
   /** Guard for your own routes (Fastify preHandler or Express middleware); sets `request.auth`. */
   requireAuth(): Guard;
   /** Like `requireAuth()`, and the user must have at least one of `roles` (else 403 FORBIDDEN). */
   requireRole(...roles: string[]): Guard;
   /** Verifies an `Authorization` header value; throws AuthError. For sockets and custom adapters. */
   authenticate(authorization: string | undefined): Promise<AuthInfo>;
-  /**
-   * socket.io authentication that follows each token's life: `io.use(baton.socketAuth().middleware)`.
-   *
-   * @example
-   * const sockets = baton.socketAuth();
-   * io.use(sockets.middleware);
-   * io.on("connection", (socket) => console.log(socket.data.auth.userId));
-   */
-  socketAuth(options?: SocketAuthOptions): SocketAuth;
   /** The public JSON Web Key Set. */
   jwks(): { keys: JWK[] };
   /** Starts signing with a new key of JWT_ALG; tokens signed by the old one verify until they expire. */
@@ -90,7 +70,7 @@ export interface StartupReport {
  *
  * @example
  * const baton = await createBaton({ databaseUrl: "sqlite:./data/baton.db" });
- * await app.register(baton.fastify);
+ * await app.register(batonFastify(baton)); // from "@baton/server/fastify"
  * app.get("/api/todos", { preHandler: baton.requireAuth() }, (request) => todosOf(request.auth!.userId));
  */
 export async function createBaton(
@@ -198,22 +178,14 @@ export async function createBaton(
       ...(admin !== undefined && { admin }),
     };
     let closed = false;
-    return {
+    const baton: Baton = {
       config,
       store,
       logger,
-      core,
       startup,
-      fastify: createFastifyPlugin(core, routes, pipeline),
-      express: () => createExpressMiddleware(core, routes, pipeline),
       requireAuth: () => createGuard(core, []),
       requireRole: (...roles) => createGuard(core, roles),
       authenticate: (authorization) => authenticate(core, authorization),
-      socketAuth(socketOptions) {
-        const sockets = createSocketAuth(core, socketOptions);
-        closers.push(() => sockets.close());
-        return sockets;
-      },
       jwks: () => accessTokens.keyRing.jwks(clock.now(), accessTokens.verifyForMs),
       async rotateKeys() {
         const rotated = await rotateSigningKey(core);
@@ -226,6 +198,8 @@ export async function createBaton(
         await closeAll(closers);
       },
     };
+    setInternals(baton, { core, routes, pipeline, closeWith: (close) => closers.push(close) });
+    return baton;
   } catch (error) {
     await closeAll(closers);
     throw error;
@@ -239,6 +213,12 @@ async function coordination(
   logger: Logger,
 ): Promise<{ rateLimiter: RateLimiter; bus: ClusterBus }> {
   if (redisUrl === undefined) return { rateLimiter: new MemoryRateLimiter(clock), bus: localBus };
+  // ioredis is an optional peer dependency: loaded only when REDIS_URL is set.
+  const { connectRedis, tryConnect, redisBus, RedisRateLimiter } = await loadOptional(
+    "ioredis",
+    "REDIS_URL",
+    () => import("./redis/redis-driver.js"),
+  );
   const publisher = connectRedis(redisUrl);
   const subscriber = connectRedis(redisUrl);
   const [up] = await Promise.all([tryConnect(publisher), tryConnect(subscriber)]);

@@ -2,10 +2,15 @@
  * @baton/server — short-lived JWT access tokens, rotating refresh tokens with reuse detection,
  * multi-device sessions and roles, over a framework-free core.
  *
+ * Adapters have their own entry points: `@baton/server/fastify`, `@baton/server/express`,
+ * `@baton/server/socket` (the only one that needs socket.io); `@baton/server/testing` holds the
+ * store conformance suite and `@baton/server/cli` the parts of `baton serve`.
+ *
  * @example
  * import { createBaton } from "@baton/server";
+ * import { batonFastify } from "@baton/server/fastify";
  * const baton = await createBaton();
- * await fastifyApp.register(baton.fastify);
+ * await fastifyApp.register(batonFastify(baton));
  */
 export { createBaton } from "./baton.js";
 export { createLogger } from "./logging.js";
@@ -20,9 +25,6 @@ export { AuthError, StoreUnavailableError, isAuthError } from "./errors.js";
 export type { AuthInfo } from "./core.js";
 export type { Clock } from "./clock.js";
 export type { Guard } from "./require-auth.js";
-export { REAUTH_EVENT, SESSION_ENDED_EVENT } from "@baton/protocol";
-export type { SocketAuth, SocketAuthData, SocketAuthOptions } from "./socket/socket-auth.js";
-export type { NodeMiddleware } from "./express/express-middleware.js";
 export type { AuditEvent, AuditEventType } from "./audit/audit-log.js";
 export type * from "./store/store.js";
 export { openStore } from "./store/open-store.js";
@@ -37,5 +39,3 @@ export type {
 // Type augmentations: `request.auth` on Fastify and Express requests.
 export type {} from "./fastify/fastify-plugin.js";
 export type {} from "./express/express-middleware.js";
-export { serverEnv } from "./config/env.js";
-export { developmentBanner, startupRows } from "./cli/banner.js";

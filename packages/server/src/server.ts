@@ -1,5 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { internalsOf } from "./baton-internals.js";
 import { createBaton, type Baton } from "./baton.js";
+import { createFastifyPlugin } from "./fastify/fastify-plugin.js";
 import type { BatonOptions } from "./config/options.js";
 import { SERVER_OPTIONS } from "./config/option-table.js";
 import { AuthError } from "./errors.js";
@@ -54,7 +56,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return503OnClosing: true,
   });
   try {
-    await app.register(baton.fastify);
+    const { core, routes, pipeline } = internalsOf(baton);
+    await app.register(createFastifyPlugin(core, routes, pipeline));
     app.setNotFoundHandler((_request, reply) =>
       sendReply(reply, errorReply(new AuthError("NOT_FOUND", "No such endpoint"), baton.logger)),
     );

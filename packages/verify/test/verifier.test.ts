@@ -1,3 +1,5 @@
+// Tests reach a Baton's core (signing keys included) the way the adapters do: it is not public API.
+import { coreOf } from "../../server/src/baton-internals.js";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -81,7 +83,7 @@ describe("createVerifier against a real Baton", () => {
     let key: KeyObject;
     let kid: string;
     beforeAll(() => {
-      const active = baton.baton.core.accessTokens.keyRing.active;
+      const active = coreOf(baton.baton).accessTokens.keyRing.active;
       key = active.signingKey as KeyObject;
       kid = active.kid;
     });
@@ -158,7 +160,7 @@ describe("createVerifier against a real Baton", () => {
   it("picks up a rotated key by refetching the JWKS on an unknown kid; old tokens keep verifying", async () => {
     const verifier = verifierFor({ jwks: { cooldownDuration: 0 }, cacheSize: 0 });
     await verifier.verify(token); // the JWKS is now cached with the first key only
-    const rotated = await rotateSigningKey(baton.baton.core);
+    const rotated = await rotateSigningKey(coreOf(baton.baton));
     const fresh = (await signIn(baton, "ada@example.com", "login")).accessToken;
     expect(headerOf(fresh).kid).toBe(rotated.kid);
     await expect(verifier.verify(fresh)).resolves.toMatchObject({ sub: userId });

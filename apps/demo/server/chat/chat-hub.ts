@@ -1,5 +1,5 @@
 import type { Server, Socket } from "socket.io";
-import { REAUTH_EVENT, type SocketAuthData } from "@baton/server";
+import { REAUTH_EVENT, type SocketAuthData } from "@baton/server/socket";
 import { directConversation, type MessageStore, type StoredMessage } from "./message-store.js";
 import {
   CHAT_EVENTS,
@@ -39,7 +39,7 @@ export interface ChatHub {
 
 /**
  * The chat over socket.io: every socket has passed Baton's socket authentication (installed by
- * the caller with `io.use(baton.socketAuth().middleware)`), so `socket.data.auth` says who it is.
+ * the caller with `io.use(batonSocketAuth(baton).middleware)`), so `socket.data.auth` says who it is.
  * Each socket joins the general room and a room of its user (for direct messages to any of that
  * user's tabs and devices). Presence is "has at least one live socket", so a user disappears
  * the moment Baton disconnects their last socket (logout, revocation, expired token).

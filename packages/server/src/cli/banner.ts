@@ -1,5 +1,6 @@
 import type { Baton } from "../baton.js";
 import { redactUrl } from "../logging.js";
+import { coreOf } from "../baton-internals.js";
 import { keyDescription } from "./key-description.js";
 import type { RunningServer } from "../server.js";
 
@@ -41,6 +42,6 @@ export function startupRows(baton: Baton): string[] {
         : "  Root secret   from BATON_SECRET",
     config.jwtAlg === "HS256"
       ? "  Signing key   HS256 with JWT_SECRET"
-      : `  Signing key   ${keyDescription(baton.core.accessTokens.keyRing.active.alg)} kid=${startup.signingKeyId}${startup.signingKeyGenerated ? "  (GENERATED now; stored sealed in the database)" : ""}`,
+      : `  Signing key   ${keyDescription(coreOf(baton).accessTokens.keyRing.active.alg)} kid=${startup.signingKeyId}${startup.signingKeyGenerated ? "  (GENERATED now; stored sealed in the database)" : ""}`,
   ];
 }

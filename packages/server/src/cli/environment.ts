@@ -4,6 +4,7 @@ import { optionsFromEnv } from "../config/env.js";
 import { ConfigError, resolveConfig } from "../config/resolve.js";
 import type { Store } from "../store/store.js";
 import type { CliIo } from "./command.js";
+import { newDatabaseNotice } from "./new-database-notice.js";
 
 // The server and the database drivers are imported when a command runs, not when it is parsed:
 // `--help` and usage errors answer at once.
@@ -30,6 +31,7 @@ export async function withBaton<T>(io: CliIo, use: (baton: Baton) => Promise<T>)
   const fromEnv = optionsFromEnv(io.env);
   if (fromEnv.problems.length > 0) throw new ConfigError(fromEnv.problems);
   for (const warning of fromEnv.warnings) io.stderr.write(`warning: ${warning}\n`);
+  announceNewDatabase(io);
   const { createBaton } = await import("../baton.js");
   const baton = await createBaton({ ...fromEnv.options, logger: cliLogger(io.env) }, fromEnv.names);
   try {
@@ -54,8 +56,15 @@ export function databaseUrlFromEnv(env: NodeJS.ProcessEnv): string {
   ).databaseUrl;
 }
 
-/** Opens (and migrates) the store a database URL names. */
-export async function openStoreAt(databaseUrl: string): Promise<Store> {
+/** Says which SQLite file is about to be created, if one is (see newDatabaseNotice). */
+export function announceNewDatabase(io: CliIo, databaseUrl = databaseUrlFromEnv(io.env)): void {
+  const notice = newDatabaseNotice(databaseUrl, io.env);
+  if (notice !== undefined) io.stderr.write(notice);
+}
+
+/** Opens (and migrates) the store a database URL names, saying so first if it creates it. */
+export async function openStoreAt(databaseUrl: string, io: CliIo): Promise<Store> {
+  announceNewDatabase(io, databaseUrl);
   const { openStore } = await import("../store/open-store.js");
   return openStore(databaseUrl);
 }

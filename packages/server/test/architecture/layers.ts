@@ -41,8 +41,8 @@ export const PACKAGES: PackageLayers[] = [
     layers: [
       {
         name: "entry points",
-        why: "the public entries (`@baton/server`, `@baton/server/testing`): nothing imports them",
-        modules: ["index.ts", "testing/"],
+        why: "the public entries (`@baton/server` and its subpaths /fastify, /express, /socket, /cli, /testing): nothing imports them",
+        modules: ["index.ts", "testing/", "exports/"],
       },
       { name: "command line", why: "`baton …` commands use the whole server", modules: ["cli/"] },
       {
@@ -54,6 +54,11 @@ export const PACKAGES: PackageLayers[] = [
         name: "assembly",
         why: "createBaton wires drivers, the core and the adapters together",
         modules: ["baton.ts"],
+      },
+      {
+        name: "instance internals",
+        why: "the core, routes and pipeline of a Baton, reachable by the adapters and the CLI only",
+        modules: ["baton-internals.ts"],
       },
       {
         name: "route guard",
@@ -120,8 +125,8 @@ export const PACKAGES: PackageLayers[] = [
       },
       {
         name: "base",
-        why: "errors, clock, actors and logging: used everywhere, import nothing of Baton's",
-        modules: ["errors.ts", "clock.ts", "actor.ts", "logging.ts"],
+        why: "errors, clock, actors, logging and optional-package loading: used everywhere, import nothing of Baton's",
+        modules: ["errors.ts", "clock.ts", "actor.ts", "logging.ts", "optional-package.ts"],
         core: true,
       },
     ],

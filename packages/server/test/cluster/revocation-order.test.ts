@@ -8,6 +8,7 @@ import { startSession } from "../../src/sessions/issue-tokens.js";
 import { startCluster, timeUntil, type Cluster } from "../support/cluster.js";
 import type { TestClient } from "../support/http-client.js";
 import { probePostgres, probeRedis, serviceAvailable } from "../support/services.js";
+import { coreOf } from "../../src/baton-internals.js";
 
 // Issue 12, item 1: on PostgreSQL a revocation's id comes from a sequence at INSERT, not at
 // commit, so revocation N can commit after N+1. The feed read `id > lastId`: an instance that read
@@ -216,7 +217,7 @@ describe.runIf(postgres)("revocations racing over two instances (PostgreSQL)", (
  * revoking requests, and 160 sign-ups over HTTP would spend seconds hashing passwords first.
  */
 async function seedAccounts(server: RunningServer, count: number, roles: string[]) {
-  const { core } = server.baton;
+  const core = coreOf(server.baton);
   return Promise.all(
     Array.from({ length: count }, async (): Promise<Account> => {
       const user = await core.store.createUser({

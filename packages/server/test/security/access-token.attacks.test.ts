@@ -1,3 +1,5 @@
+// Tests reach a Baton's core (signing keys included) the way the adapters do: it is not public API.
+import { coreOf } from "../../src/baton-internals.js";
 import {
   constants,
   generateKeyPairSync,
@@ -1052,7 +1054,7 @@ describe("algorithm confusion across the three key types of one ring (JWT_ALG ch
   beforeAll(async () => {
     server = await startTestServer("fastify", { jwtAlg: "EdDSA" });
     victimClaims = claimsOf((await signUp(server, "victim@example.com")).accessToken);
-    const { core } = server.baton;
+    const core = coreOf(server.baton);
     for (const alg of ["ES256", "RS256"] as const) {
       await storeNewSigningKey(core.store, core.keySealingKey, alg, server.clock.now());
       await reloadSigningKeys(core);
@@ -1178,7 +1180,7 @@ describe("tokens signed by a retired or deleted key", () => {
     const db = new BetterSqlite3(databaseFile(server));
     db.prepare("delete from signing_keys where kid = ?").run(kid);
     db.close();
-    await reloadSigningKeys(server.baton.core);
+    await reloadSigningKeys(coreOf(server.baton));
     expectError(await server.client().get("/api/private", ada.body.accessToken), "TOKEN_INVALID");
   });
 });

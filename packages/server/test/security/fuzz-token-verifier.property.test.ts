@@ -1,3 +1,5 @@
+// Tests reach a Baton's core (signing keys included) the way the adapters do: it is not public API.
+import { coreOf } from "../../src/baton-internals.js";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,7 +30,7 @@ let keys: { kid: string; privateKey: KeyObject; publicKey: KeyObject };
 let issuer: string;
 let audience: string;
 const nowSec = () => Math.floor(server.clock.now() / 1000);
-const verify = (candidate: string) => server.baton.core.accessTokens.verify(candidate);
+const verify = (candidate: string) => coreOf(server.baton).accessTokens.verify(candidate);
 
 beforeAll(async () => {
   server = await startTestServer("fastify");

@@ -1,3 +1,5 @@
+// Tests reach a Baton's core (signing keys included) the way the adapters do: it is not public API.
+import { coreOf } from "../../src/baton-internals.js";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,16 +28,16 @@ describe("a restart keeps what must survive", () => {
     expect(first.startup.secretGeneratedAt).toBe(join(dir, "baton.secret"));
     expect(statSync(join(dir, "baton.secret")).mode & 0o777).toBe(0o600);
     const kept = await register(
-      first.core,
+      coreOf(first),
       { email: "kept@example.com", password: "correct horse battery" },
       meta,
     );
     const revoked = await register(
-      first.core,
+      coreOf(first),
       { email: "gone@example.com", password: "correct horse battery" },
       meta,
     );
-    await logout(first.core, { refreshToken: revoked.refreshToken }, meta);
+    await logout(coreOf(first), { refreshToken: revoked.refreshToken }, meta);
     await first.close();
 
     const second = await createBaton(options);
@@ -48,7 +50,7 @@ describe("a restart keeps what must survive", () => {
     await expect(second.authenticate(`Bearer ${revoked.accessToken}`)).rejects.toMatchObject({
       code: "SESSION_REVOKED",
     });
-    await expect(refresh(second.core, kept.refreshToken, meta)).resolves.toMatchObject({
+    await expect(refresh(coreOf(second), kept.refreshToken, meta)).resolves.toMatchObject({
       user: { id: kept.user.id },
     });
     await second.close();
@@ -58,8 +60,8 @@ describe("a restart keeps what must survive", () => {
     const file = join(dir, "plain.db");
     const baton = await createBaton({ databaseUrl: `sqlite:${file}`, logger: false });
     const password = "a very particular password";
-    const issued = await register(baton.core, { email: "x@example.com", password }, meta);
-    const rotated = await refresh(baton.core, issued.refreshToken, meta);
+    const issued = await register(coreOf(baton), { email: "x@example.com", password }, meta);
+    const rotated = await refresh(coreOf(baton), issued.refreshToken, meta);
     await baton.close();
     const db = new BetterSqlite3(file, { readonly: true });
     const dump = ["users", "sessions", "refresh_tokens", "signing_keys", "audit_events"]

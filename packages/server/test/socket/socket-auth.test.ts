@@ -4,7 +4,12 @@ import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { REAUTH_EVENT, SESSION_ENDED_EVENT, type SocketAuth } from "@baton/server";
+import {
+  REAUTH_EVENT,
+  SESSION_ENDED_EVENT,
+  batonSocketAuth,
+  type SocketAuth,
+} from "@baton/server/socket";
 import { PASSWORD, signUp, startTestServer, type TestServer } from "../support/test-server.js";
 
 /** The next `event` on a socket.io client socket, with its arguments. */
@@ -28,7 +33,7 @@ describe("socket authentication (socket.io)", () => {
     });
     http = createServer();
     io = new Server(http);
-    sockets = server.baton.socketAuth({ sweepIntervalMs: 100 });
+    sockets = batonSocketAuth(server.baton, { sweepIntervalMs: 100 });
     io.use(sockets.middleware);
     io.on("connection", (socket) => {
       socket.on("whoami", (ack: (value: unknown) => void) => ack(socket.data.auth));

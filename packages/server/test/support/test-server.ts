@@ -11,6 +11,7 @@ import {
   type Baton,
   type ServerOptions,
 } from "@baton/server";
+import { batonExpress } from "@baton/server/express";
 import { ManualClock } from "./manual-clock.js";
 import { TestClient } from "./http-client.js";
 
@@ -82,7 +83,7 @@ export async function startTestServer(
   const app = express();
   // Express reads X-Forwarded-For only when told to, as Fastify does with `trustProxy`.
   if (options.trustProxy !== undefined) app.set("trust proxy", options.trustProxy);
-  app.use(baton.express());
+  app.use(batonExpress(baton));
   app.get("/api/private", baton.requireAuth(), (request, response) => {
     response.json(privateBody((request as unknown as { auth: unknown }).auth));
   });

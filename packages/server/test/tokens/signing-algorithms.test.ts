@@ -1,3 +1,5 @@
+// Tests reach a Baton's core (signing keys included) the way the adapters do: it is not public API.
+import { coreOf } from "../../src/baton-internals.js";
 import { createPublicKey, randomBytes, type JsonWebKey, type KeyObject } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -114,7 +116,7 @@ describe.each(["EdDSA", "ES256", "RS256"] as const)("JWT_ALG=%s", (alg) => {
   it("keeps the private key sealed at rest", async () => {
     const [record] = await server.baton.store.listSigningKeys();
     expect(record).toMatchObject({ alg, retiredAt: null });
-    const signingKey = server.baton.core.accessTokens.keyRing.active.signingKey as KeyObject;
+    const signingKey = coreOf(server.baton).accessTokens.keyRing.active.signingKey as KeyObject;
     const { d } = signingKey.export({ format: "jwk" });
     expect(record!.sealedPrivateKey).not.toContain("PRIVATE KEY");
     expect(record!.sealedPrivateKey).not.toContain(d);
@@ -212,7 +214,7 @@ describe.runIf(postgres)("two instances starting at once with a new JWT_ALG (Pos
     const subject = { sub: "u1", sid: "s1", roles: [], ver: 0 };
     try {
       const first = await createBaton({ ...shared, databaseUrl: schema.url, jwtAlg: "EdDSA" });
-      const old = first.core.accessTokens.sign(subject);
+      const old = coreOf(first).accessTokens.sign(subject);
       await first.close();
 
       let go!: () => void;
@@ -238,15 +240,15 @@ describe.runIf(postgres)("two instances starting at once with a new JWT_ALG (Pos
       expect(active.rows).toHaveLength(1);
       expect(active.rows[0]!.alg).toBe("ES256");
       for (const instance of [a!, b!]) {
-        await reloadSigningKeys(instance.core);
-        expect(instance.core.accessTokens.keyRing.active.kid).toBe(active.rows[0]!.kid);
+        await reloadSigningKeys(coreOf(instance));
+        expect(coreOf(instance).accessTokens.keyRing.active.kid).toBe(active.rows[0]!.kid);
       }
       for (const signer of [a!, b!]) {
-        const signed = signer.core.accessTokens.sign(subject);
+        const signed = coreOf(signer).accessTokens.sign(subject);
         expect(headerOf(signed.token).alg).toBe("ES256");
         for (const verifier of [a!, b!]) {
-          await expect(verifier.core.accessTokens.verify(signed.token)).resolves.toBeDefined();
-          await expect(verifier.core.accessTokens.verify(old.token)).resolves.toBeDefined();
+          await expect(coreOf(verifier).accessTokens.verify(signed.token)).resolves.toBeDefined();
+          await expect(coreOf(verifier).accessTokens.verify(old.token)).resolves.toBeDefined();
         }
       }
     } finally {

@@ -109,7 +109,7 @@ are imported unless --dry-run), 78 invalid DATABASE_URL.
     const store =
       dryRun && sqliteFile !== undefined && !existsSync(sqliteFile)
         ? undefined
-        : await openStoreAt(url);
+        : await openStoreAt(url, io);
 
     let summary: ImportSummary;
     try {

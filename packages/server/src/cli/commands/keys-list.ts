@@ -1,4 +1,5 @@
 import type { Baton } from "../../baton.js";
+import { coreOf } from "../../baton-internals.js";
 import { listSigningKeys, type SigningKeyInfo } from "../../maintenance/key-rotation.js";
 import { CliError, EXIT, parseCommandLine, writeJson, type Command } from "../command.js";
 import { withBaton } from "../environment.js";
@@ -27,7 +28,7 @@ Exit codes: 0 listed, 1 database unreachable, 2 usage error, 78 invalid configur
     if (parsed === undefined) return 0;
     return withBaton(io, async (baton) => {
       assertKeyRing(baton);
-      const keys = await listSigningKeys(baton.core);
+      const keys = await listSigningKeys(coreOf(baton));
       if (parsed.values.json) writeJson(io, keys);
       else io.stdout.write(keyTable(baton, keys));
       return 0;
@@ -46,7 +47,7 @@ export function assertKeyRing(baton: Baton): void {
 }
 
 function keyTable(baton: Baton, keys: SigningKeyInfo[]): string {
-  const verifyForMs = baton.core.accessTokens.verifyForMs;
+  const verifyForMs = coreOf(baton).accessTokens.verifyForMs;
   const rows = keys.map((key) => {
     const retiredAt = key.retiredAt === null ? undefined : Date.parse(key.retiredAt);
     const state = key.active

@@ -1,3 +1,4 @@
+import { coreOf } from "../../baton-internals.js";
 import { listSigningKeys } from "../../maintenance/key-rotation.js";
 import { parseCommandLine, writeJson, type Command } from "../command.js";
 import { withBaton } from "../environment.js";
@@ -29,13 +30,13 @@ Exit codes: 0 rotated, 1 database unreachable, 2 usage error, 78 invalid configu
     if (parsed === undefined) return 0;
     return withBaton(io, async (baton) => {
       assertKeyRing(baton);
-      const previous = (await listSigningKeys(baton.core)).filter((key) => key.active);
+      const previous = (await listSigningKeys(coreOf(baton))).filter((key) => key.active);
       const rotated = await baton.rotateKeys();
       if (parsed.values.json) {
         writeJson(io, rotated);
         return 0;
       }
-      const until = formatTime(baton.core.clock.now() + baton.core.accessTokens.verifyForMs);
+      const until = formatTime(coreOf(baton).clock.now() + coreOf(baton).accessTokens.verifyForMs);
       io.stdout.write(
         `New signing key ${rotated.kid} (${keyDescription(rotated.alg)}) is active.\n`,
       );

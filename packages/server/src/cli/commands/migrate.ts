@@ -25,7 +25,7 @@ Exit codes: 0 schema up to date, 1 database unreachable or a migration failed,
     if (parsed === undefined) return 0;
     const url = databaseUrlFromEnv(io.env);
     const started = performance.now();
-    const store = await openStoreAt(url);
+    const store = await openStoreAt(url, io);
     try {
       await store.ping();
     } finally {

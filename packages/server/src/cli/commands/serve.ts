@@ -2,6 +2,7 @@ import { ConfigError } from "../../config/resolve.js";
 import { optionsFromEnv, serverEnv } from "../../config/env.js";
 import { startServer } from "../../server.js";
 import { developmentBanner } from "../banner.js";
+import { announceNewDatabase } from "../environment.js";
 import { parseCommandLine, type Command } from "../command.js";
 
 export const serve: Command = {
@@ -23,6 +24,7 @@ Exit codes: 0 stopped cleanly, 1 runtime failure, 2 usage error, 78 invalid conf
     const problems = [...fromEnv.problems, ...server.problems];
     if (problems.length > 0) throw new ConfigError(problems);
     for (const warning of fromEnv.warnings) io.stderr.write(`warning: ${warning}\n`);
+    announceNewDatabase(io);
 
     const running = await startServer({
       ...fromEnv.options,

@@ -1,3 +1,4 @@
+import { coreOf } from "../../baton-internals.js";
 import { CLI_ACTOR } from "../../actor.js";
 import { logoutAll } from "../../sessions/end-session.js";
 import { UsageError, parseCommandLine, positionals, writeJson, type Command } from "../command.js";
@@ -36,7 +37,7 @@ Exit codes: 0 done (also when there was no live session), 1 runtime failure, 2 u
     const userRef = parseUserRef(NAME, ref);
 
     return withBaton(io, async (baton) => {
-      const { core } = baton;
+      const core = coreOf(baton);
       const user = await findUser(core, userRef);
       const ids = await logoutAll(core, CLI_ACTOR, user.id, CLI_META);
       if (parsed.values.json)

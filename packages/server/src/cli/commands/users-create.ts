@@ -1,3 +1,4 @@
+import { coreOf } from "../../baton-internals.js";
 import { normalizeEmail, normalizeName, normalizeRoles } from "../../users/user-fields.js";
 import { DEFAULT_ROLES, createAccount } from "../../accounts/register.js";
 import { CLI_ACTOR } from "../../actor.js";
@@ -72,7 +73,7 @@ Exit codes: 0 created, 1 runtime failure, 2 usage error or invalid value,
     });
 
     return withBaton(io, async (baton) => {
-      const user = await createAccount(baton.core, CLI_ACTOR, fields, CLI_META);
+      const user = await createAccount(coreOf(baton), CLI_ACTOR, fields, CLI_META);
       if (user === null) throw new DataError(`${fields.email} is already registered`);
       if (values.json) writeJson(io, toPublicUser(user));
       else

@@ -1,3 +1,4 @@
+import { coreOf } from "../../baton-internals.js";
 import { listUsers } from "../../accounts/admin.js";
 import { toPublicUser } from "../../accounts/user-view.js";
 import { parseCommandLine, positionals, wholeNumber, writeJson, type Command } from "../command.js";
@@ -36,7 +37,7 @@ Exit codes: 0 listed, 1 runtime failure, 2 usage error, 78 invalid configuration
     const offset = wholeNumber(NAME, "offset", parsed.values.offset, 0, 0, Number.MAX_SAFE_INTEGER);
 
     return withBaton(io, async (baton) => {
-      const { users, total } = await listUsers(baton.core, { limit, offset });
+      const { users, total } = await listUsers(coreOf(baton), { limit, offset });
       if (parsed.values.json) {
         writeJson(io, { users: users.map(toPublicUser), total, limit, offset });
         return 0;

@@ -1,3 +1,4 @@
+import { coreOf } from "../../baton-internals.js";
 import { CLI_ACTOR } from "../../actor.js";
 import { normalizeRoles } from "../../users/user-fields.js";
 import { setUserRoles } from "../../accounts/admin.js";
@@ -54,7 +55,7 @@ Exit codes: 0 changed, 1 runtime failure, 2 usage error or invalid role name,
     }
 
     return withBaton(io, async (baton) => {
-      const { core } = baton;
+      const core = coreOf(baton);
       const user = await findUser(core, userRef);
       let updated;
       try {

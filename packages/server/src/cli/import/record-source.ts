@@ -3,8 +3,8 @@ import { open } from "node:fs/promises";
 import { extname } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { parse as parseCsv } from "csv-parse";
-import StreamArray from "stream-json/streamers/StreamArray.js";
+import type StreamArrayClass from "stream-json/streamers/StreamArray.js";
+import { loadOptional } from "../../optional-package.js";
 import { missingColumns } from "./user-row.js";
 
 export type ImportFormat = "json" | "ndjson" | "csv";
@@ -88,6 +88,13 @@ function source(
 
 /** A JSON array of objects, streamed element by element (stream-json). */
 async function* jsonArrayRecords(input: Readable): AsyncGenerator<SourceRecord> {
+  // stream-json and csv-parse are optional peer dependencies: loaded by the format that needs them.
+  // A CommonJS module: its `module.exports` is the namespace's default (typed `export =`).
+  const { default: StreamArray } = (await loadOptional(
+    "stream-json",
+    "Importing JSON",
+    () => import("stream-json/streamers/StreamArray.js"),
+  )) as unknown as { default: typeof StreamArrayClass };
   const elements = StreamArray.withParser();
   input.on("error", (error) => elements.destroy(error));
   input.pipe(elements);
@@ -133,6 +140,11 @@ async function* ndjsonRecords(input: Readable): AsyncGenerator<SourceRecord> {
  * is a rejected row; broken quoting stops the import (everything after it would be misread).
  */
 async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord> {
+  const { parse: parseCsv } = await loadOptional(
+    "csv-parse",
+    "Importing CSV",
+    () => import("csv-parse"),
+  );
   const parser = parseCsv({
     bom: true,
     trim: true,

@@ -1,3 +1,5 @@
+// Tests reach a Baton's core (signing keys included) the way the adapters do: it is not public API.
+import { coreOf } from "../../../src/baton-internals.js";
 import { createHmac, sign as cryptoSign, type KeyObject } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
@@ -63,7 +65,7 @@ export function serverKeys(server: TestServer): {
   privateKey: KeyObject;
   publicKey: KeyObject;
 } {
-  const active = server.baton.core.accessTokens.keyRing.active;
+  const active = coreOf(server.baton).accessTokens.keyRing.active;
   return {
     kid: active.kid,
     privateKey: active.signingKey as KeyObject,
