@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import axios from "axios";
 import express from "express";
 import { createBaton } from "@baton/server";
+import { batonExpress } from "@baton/server/express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, startTestServer, type Adapter, type TestServer } from "../support/test-server.js";
 import { expectError, rawRequest } from "../security/support/attack-kit.js";
@@ -167,7 +168,7 @@ describe("behind a host app's own body parsers (express.urlencoded and express.j
     });
     const app = express();
     app.use(express.urlencoded({ extended: false }), express.json());
-    app.use(baton.express());
+    app.use(batonExpress(baton));
     const listener = app.listen(0, "127.0.0.1");
     await once(listener, "listening");
     const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;

@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import axios, { type AxiosAdapter } from "axios";
 import express from "express";
 import { createBaton, type Baton } from "@baton/server";
+import { batonExpress } from "@baton/server/express";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 const PASSWORD = "correct horse battery";
@@ -73,7 +74,7 @@ beforeAll(async () => {
     });
     next();
   });
-  app.use(baton.express());
+  app.use(batonExpress(baton));
   listener = app.listen(0, "127.0.0.1");
   await once(listener, "listening");
   origin = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;

@@ -19,6 +19,7 @@ import { build, type Plugin } from "esbuild";
 import express from "express";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { createBaton, type Baton } from "@baton/server";
+import { batonExpress } from "@baton/server/express";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -89,7 +90,7 @@ beforeAll(async () => {
     });
     next();
   });
-  app.use(baton.express());
+  app.use(batonExpress(baton));
   const authOf = (request: express.Request) => (request as unknown as { auth: unknown }).auth;
   app.get("/api/data", baton.requireAuth(), (request, response) => {
     response.json({ auth: authOf(request) });
