@@ -3,11 +3,6 @@
  * turns "cannot find package" into an error that names the package to install. The drivers are
  * optional so that an app on SQLite does not install PostgreSQL's, Redis's or the import
  * command's parsers (issue 13); they load only when their URL or command is used.
- *
- * @example
- * const { openPostgresStore } = await loadOptional("pg", "A postgres:// DATABASE_URL", () =>
- *   import("./store/sql/postgres.js"),
- * );
  */
 export async function loadOptional<T>(
   packageName: string,

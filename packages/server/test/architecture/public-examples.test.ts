@@ -16,8 +16,12 @@ const PACKAGES = ["protocol", "verify", "client", "server"];
 function entryFiles(name: string): string[] {
   const manifest = JSON.parse(
     readFileSync(join(root, "packages", name, "package.json"), "utf8"),
-  ) as { exports: Record<string, { default: string }> };
-  return Object.values(manifest.exports).map((target) =>
+  ) as { exports: Record<string, { default: string } | string> };
+  // A plain string target (`"./package.json"`) is not code.
+  const codeTargets = Object.values(manifest.exports).filter(
+    (target): target is { default: string } => typeof target === "object",
+  );
+  return codeTargets.map((target) =>
     join(
       root,
       "packages",

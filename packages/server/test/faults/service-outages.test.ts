@@ -155,7 +155,7 @@ describe.runIf(available).sequential("outages of the real services", () => {
   // A successful refresh spends no rate-limit budget (http/request-budgets.ts), so it needs no
   // Redis; `/me` spends its session's budget there and is what sees the outage.
   it("Redis stopped and restarted during a stream of refreshes and /me calls: only 503s meanwhile, no session lost", async () => {
-    const cluster = await startCluster({ authRateLimit: 100_000 });
+    const cluster = await startCluster({ authRateLimit: 100_000, sessionRateLimit: 100_000 });
     try {
       const result = await outageScenario(cluster, redisControl, true);
       console.log(

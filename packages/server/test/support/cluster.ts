@@ -27,7 +27,10 @@ export async function startCluster(
     databaseUrl: schema.url,
     secret: randomBytes(32).toString("base64url"),
     logger: false,
+    // The suites here poll a token until a revocation reaches it (hundreds of requests a second
+    // from one address and session): the budgets of rate-limit-budgets.test.ts would stop them.
     authRateLimit: 0,
+    sessionRateLimit: 0,
     port: 0,
     host: "127.0.0.1",
     trustProxy: true,
