@@ -3,36 +3,19 @@
  * Baton server: a Fastify app serving a test page and mounting Baton on the same origin, so the
  * refresh cookie, CSRF checks, BroadcastChannel and Web Locks are all the real thing.
  */
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import Fastify, { type FastifyInstance } from "fastify";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { describeInBrowser, launchChromium } from "../../../test-support/chromium.js";
 import { createBaton, type AuditEvent, type Baton } from "@baton/server";
 import { batonFastify } from "@baton/server/fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const BUSY_MS = Number(process.env.BATON_BROWSER_BUSY_MS ?? 60_000);
 const PASSWORD = "correct horse battery staple";
-const haveChromium = existsSync(CHROMIUM);
 
-if (!haveChromium && process.env.CI) {
-  // In CI a missing browser is a broken environment, not a reason to skip.
-  describe("browser", () => {
-    it("needs chromium", () => {
-      throw new Error(
-        `chromium not found at ${CHROMIUM} (set CHROMIUM_PATH); browser tests cannot run`,
-      );
-    });
-  });
-} else if (!haveChromium) {
-  console.warn(
-    `[browser] skipped: chromium not found at ${CHROMIUM} (set CHROMIUM_PATH to run these tests)`,
-  );
-}
-
-describe.skipIf(!haveChromium)("two tabs in a real browser", () => {
+describeInBrowser("two tabs in a real browser", () => {
   let baton: Baton;
   let app: FastifyInstance;
   let browser: Browser;
@@ -80,18 +63,7 @@ describe.skipIf(!haveChromium)("two tabs in a real browser", () => {
     const address = app.server.address();
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/`;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     // No hint cookie planted: the server's own `baton_session` cookie is what makes pages restore.
     context = await browser.newContext();
   }, 120_000);

@@ -17,12 +17,12 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
 import express from "express";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { describeInBrowser, launchChromium } from "../../../../test-support/chromium.js";
 import { createBaton, type Baton } from "@baton/server";
 import { batonExpress } from "@baton/server/express";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const PASSWORD = "correct horse battery";
 const ADMIN = { email: "admin@example.com", password: "admin password 123" };
 const EXAMPLES = fileURLToPath(new URL("../../../../examples/migrating/", import.meta.url));
@@ -128,18 +128,7 @@ beforeAll(async () => {
       scripts.set(`${variant}/${name}`, await bundle(`${seed}/${variant}/${file}`));
     }
   }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -192,7 +181,7 @@ declare global {
   }
 }
 
-describe("the seeds' browser code", () => {
+describeInBrowser("the seeds' browser code", () => {
   it("seed 001 migrated: the interceptor refreshes an expired token and retries; its authAPI works", async () => {
     const tab = await page("baton", "seed-001");
     const { body } = await signUp(tab);

@@ -3,13 +3,12 @@
  * free port over a temporary SQLite file, and Debian's chromium driven by playwright-core.
  * Nothing is mocked; tests wait for conditions (selectors, polls, events), never for time.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { AuditEvent } from "@baton/server";
-import { describe, it } from "vitest";
 import { buildSpa } from "../../../server/build-spa.js";
 import type { ChatSocketEvent } from "../../../server/chat/chat-hub.js";
 import {
@@ -18,38 +17,18 @@ import {
   type DemoServerOptions,
 } from "../../../server/demo-server.js";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// The browser comes from the repository's one launcher (test-support/chromium.ts).
+export {
+  describeInBrowser,
+  launchChromium as launchBrowser,
+} from "../../../../../test-support/chromium.js";
+
 export const PASSWORD = "correct horse battery staple";
 export const ADMIN = { email: "admin@example.com", password: "admin-password-for-tests" };
 /** Screenshots of every page, for people (the committed set in docs/screenshots comes from here). */
 export const SCREENSHOTS = fileURLToPath(
   new URL("../../../test-results/screenshots/", import.meta.url),
 );
-
-const haveChromium = existsSync(CHROMIUM);
-
-/**
- * `describe` for browser tests: skipped with the reason printed when chromium is absent on a
- * developer's machine, failing in CI (process.env.CI), where a missing browser is a broken setup.
- */
-export function describeInBrowser(name: string, body: () => void): void {
-  if (!haveChromium && process.env.CI) {
-    describe(name, () => {
-      it("needs chromium", () => {
-        throw new Error(
-          `chromium not found at ${CHROMIUM} (set CHROMIUM_PATH); the demo's browser tests cannot run`,
-        );
-      });
-    });
-    return;
-  }
-  if (!haveChromium) {
-    console.warn(
-      `[demo e2e] skipped "${name}": chromium not found at ${CHROMIUM} (set CHROMIUM_PATH to run)`,
-    );
-  }
-  describe.skipIf(!haveChromium)(name, body);
-}
 
 export interface Demo {
   url: string;
@@ -92,21 +71,6 @@ export async function startDemo(options: DemoServerOptions = {}): Promise<Demo> 
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
 }
 
 export const IPHONE_UA =
