@@ -35,6 +35,11 @@ import { AccessTokens } from "./tokens/access-token.js";
 import { KeyRing } from "./tokens/key-ring.js";
 import { symmetricKey } from "./tokens/signing-key.js";
 import { loadKeyRing } from "./tokens/stored-key-ring.js";
+import { MailDeliveryWorker, type DeliveryPass } from "./mail/delivery-worker.js";
+import { DevelopmentInbox } from "./mail/development-inbox.js";
+import { Mailer } from "./mail/mailer.js";
+import type { MailTransport } from "./mail/mail-transport.js";
+import { SmtpTransport } from "./smtp/smtp-transport.js";
 
 export interface Baton {
   readonly config: BatonConfig;
@@ -52,6 +57,15 @@ export interface Baton {
   rotateKeys(): Promise<SigningKeyInfo>;
   /** What this start created (for the development banner). */
   readonly startup: StartupReport;
+  /**
+   * Baton's outgoing mail; null when it sends none (production without `smtpUrl`). `inbox` is the
+   * development inbox (development without `smtpUrl`): the mail a newcomer clicks through.
+   * `deliverDue()` sends what is due now (delivery also runs every 5 s and after each change).
+   */
+  readonly mail: {
+    readonly inbox: DevelopmentInbox | null;
+    deliverDue(): Promise<DeliveryPass>;
+  } | null;
   /** Stops background work and closes the store (if Baton opened it). */
   close(): Promise<void>;
 }
@@ -127,6 +141,8 @@ export async function createBaton(
     const revocations = new RevocationFeed(store, denylist, clock, bus, logger);
     await revocations.catchUp();
     const metrics = new Metrics();
+    const mail = startMail(config, store, clock, metrics, logger, options.logger !== false);
+    if (mail !== null) closers.push(() => mail.close());
     const passwords = new PasswordHasher();
     closers.push(() => passwords.close());
     const core: Core = {
@@ -137,6 +153,8 @@ export async function createBaton(
       accessTokens,
       refreshTokenKey: rootSecret.keys.refreshTokenKey,
       keySealingKey: rootSecret.keys.keySealingKey,
+      accountTokenKey: rootSecret.keys.accountTokenKey,
+      mail: mail && { mailer: mail.mailer, worker: mail.worker },
       denylist,
       revocations,
       passwords,
@@ -183,6 +201,7 @@ export async function createBaton(
       store,
       logger,
       startup,
+      mail: mail && { inbox: mail.inbox, deliverDue: () => mail.worker.deliverDue() },
       requireAuth: () => createGuard(core, []),
       requireRole: (...roles) => createGuard(core, roles),
       authenticate: (authorization) => authenticate(core, authorization),
@@ -204,6 +223,39 @@ export async function createBaton(
     await closeAll(closers);
     throw error;
   }
+}
+
+/**
+ * The mailer and its delivery worker, polling every 5 s (each change that writes mail also wakes
+ * it). Mail goes over SMTP when configured, else (development only: resolve.ts refuses
+ * production without SMTP) to the development inbox, which prints one line per message with its
+ * link, unless the logger is off (tests).
+ */
+function startMail(
+  config: BatonConfig,
+  store: Store,
+  clock: Clock,
+  metrics: Metrics,
+  logger: Logger,
+  print: boolean,
+) {
+  if (config.mail === null) return null;
+  const { smtpUrl, from } = config.mail;
+  let inbox: DevelopmentInbox | null = null;
+  let transport: MailTransport;
+  if (smtpUrl === null) transport = inbox = new DevelopmentInbox(print ? {} : { print: () => {} });
+  else transport = new SmtpTransport({ url: smtpUrl, from });
+  const worker = new MailDeliveryWorker({ store, transport, clock, metrics, logger });
+  worker.start();
+  return {
+    mailer: new Mailer(config.mail, clock),
+    worker,
+    inbox,
+    async close() {
+      await worker.stop();
+      await transport.close();
+    },
+  };
 }
 
 /** Redis when configured (shared limits, announcements between instances), else in-process. */

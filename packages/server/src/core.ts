@@ -1,4 +1,6 @@
 import type { Logger } from "pino";
+import type { MailDeliveryWorker } from "./mail/delivery-worker.js";
+import type { Mailer } from "./mail/mailer.js";
 import type { AuditLog } from "./audit/audit-log.js";
 import type { Clock } from "./clock.js";
 import type { BatonConfig } from "./config/options.js";
@@ -24,6 +26,13 @@ export interface Core {
   readonly refreshTokenKey: Buffer;
   /** Seals private signing keys stored in the database. */
   readonly keySealingKey: Buffer;
+  /** Keys the hashes of mailed links and codes (account-tokens/). */
+  readonly accountTokenKey: Buffer;
+  /**
+   * Mail for the account flows: compose into the outbox, then wake the worker. Null when Baton
+   * sends no mail (production without SMTP_URL): those flows answer FEATURE_DISABLED.
+   */
+  readonly mail: { readonly mailer: Mailer; readonly worker: MailDeliveryWorker } | null;
   readonly denylist: Denylist;
   readonly revocations: RevocationFeed;
   readonly passwords: PasswordHasher;

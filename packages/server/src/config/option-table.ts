@@ -232,6 +232,40 @@ export const OPTIONS = {
     kind: integer(16_384, 1024, 1_048_576),
     doc: "Largest request body in bytes.",
   },
+  publicUrl: {
+    env: ["PUBLIC_URL", "APP_URL"],
+    // Its development default is filled in by resolve.ts; mail-options.ts checks the URL.
+    kind: text({
+      defaultDoc: "`http://localhost:3000/` in development",
+      allowedDoc: "an http(s) URL; https in production",
+    }),
+    doc: "The application's public URL: every link in a mail is built from it, never from a request's `Host`.",
+  },
+  appName: {
+    env: ["APP_NAME"],
+    kind: text({ default: "Baton" }),
+    doc: "The application's name, shown in every mail.",
+  },
+  smtpUrl: {
+    env: ["SMTP_URL"],
+    kind: text({
+      pattern: /^smtps?:\/\//,
+      must: "must start with smtp:// or smtps://",
+      quote: false,
+      defaultDoc: "— (development: the development inbox)",
+      allowedDoc: "`smtp://user:password@host:587`, `smtps://…:465`",
+    }),
+    doc: "Where mail goes. Without it, production has no mail features and development keeps mail in the development inbox.",
+  },
+  mailFrom: {
+    env: ["MAIL_FROM"],
+    // Its default depends on the public URL: filled in by resolve.ts.
+    kind: text({
+      defaultDoc: "`no-reply@` the public URL's host",
+      allowedDoc: "an address, or `Name <address>`",
+    }),
+    doc: "The From address of Baton's mail.",
+  },
   adminEmail: {
     env: ["ADMIN_EMAIL"],
     kind: text(),

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { AuditEvent } from "../audit/audit-log.js";
 import type { Store } from "../store/store.js";
+import type { ResolvedMailOptions } from "./mail-options.js";
 
 /** A duration: seconds as a number, or a string such as `"900"`, `"15m"`, `"2s"`, `"7d"`. */
 export type Duration = number | string;
@@ -105,6 +106,23 @@ export interface BatonOptions {
   rateLimitIpv6Prefix?: number;
   /** Largest accepted request body in bytes. Default 16384. */
   bodyLimit?: number;
+  /**
+   * The application's public URL (`https://app.example.com/`, a path allowed). Every link Baton
+   * mails (password reset, email verification, alerts) is built from it, never from a request's
+   * `Host` header, which the client chooses. Required with `smtpUrl` in production (https);
+   * default `http://localhost:3000/` in development.
+   */
+  publicUrl?: string;
+  /** The application's name, shown in every mail. Default `Baton`. */
+  appName?: string;
+  /**
+   * `smtp://user:password@host:587` (STARTTLS) or `smtps://user:password@host:465`. Without it,
+   * production has no mail features (password reset, verification and alerts answer
+   * FEATURE_DISABLED) and development keeps mail in the development inbox.
+   */
+  smtpUrl?: string;
+  /** The From address: `no-reply@example.com` or `Example <no-reply@example.com>`. Default `no-reply@` the public URL's host. */
+  mailFrom?: string;
   /** Ensure this admin account exists at start (with `adminPassword`). */
   adminEmail?: string;
   adminPassword?: string;
@@ -156,6 +174,11 @@ export interface BatonConfig {
   readonly sessionRateLimit: number;
   readonly rateLimitIpv6Prefix: number;
   readonly bodyLimit: number;
+  /**
+   * The mailer's options; null when Baton sends no mail (production without `smtpUrl`): the
+   * flows that need mail answer FEATURE_DISABLED.
+   */
+  readonly mail: ResolvedMailOptions | null;
   readonly adminEmail: string | undefined;
   readonly adminPassword: string | undefined;
   readonly production: boolean;

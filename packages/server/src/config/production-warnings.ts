@@ -27,5 +27,11 @@ export function productionWarnings(
       `${label("cookieName")} ${JSON.stringify(config.cookieName)} has no __Secure- prefix: a plain-HTTP page or a sibling subdomain can plant a cookie of that name. Use __Secure-${config.cookieName} (the production default is __Secure-refresh_token).`,
     );
   }
+  if (config.mail === null) {
+    // Not refused: an app may run its own account mail; but its users cannot recover a password.
+    warnings.push(
+      `${label("smtpUrl")} is not set: Baton sends no mail, so password reset, email verification and sign-in alerts are off (they answer FEATURE_DISABLED). Set ${label("smtpUrl")} and ${label("publicUrl")} to turn them on.`,
+    );
+  }
   return warnings;
 }

@@ -3,6 +3,7 @@ import type { BatonConfig, BatonOptions } from "./options.js";
 import { OPTIONS, SERVER_OPTIONS } from "./option-table.js";
 import { readOptions } from "./read-options.js";
 import { GENERATE_SECRET, judgeSecret } from "./secret-strength.js";
+import { checkMailOptions, type ResolvedMailOptions } from "./mail-options.js";
 
 /** Startup refused: the configuration is invalid or unsafe. Lists every problem at once. */
 export class ConfigError extends Error {
@@ -110,6 +111,8 @@ export function resolveConfig(
     problems.push(`${label("adminEmail")} and ${label("adminPassword")} go together`);
   }
 
+  const mail = mailOptions(values, production, label, problems);
+
   const dbFile = /^sqlite:(?!:memory:)(.+)$/.exec(databaseUrl)?.[1];
   const config: BatonConfig = {
     databaseUrl,
@@ -149,6 +152,7 @@ export function resolveConfig(
     sessionRateLimit: values.sessionRateLimit,
     rateLimitIpv6Prefix: values.rateLimitIpv6Prefix,
     bodyLimit: values.bodyLimit,
+    mail,
     adminEmail,
     adminPassword,
     production,
@@ -156,4 +160,46 @@ export function resolveConfig(
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/**
+ * Mail is on in development (the development inbox when no SMTP URL is given) and in production
+ * once an SMTP URL is: then the public URL is required, on https, because every mailed link is
+ * built from it (mail-options.ts says why).
+ */
+function mailOptions(
+  values: { publicUrl?: string; appName: string; smtpUrl?: string; mailFrom?: string },
+  production: boolean,
+  label: (key: keyof BatonOptions) => string,
+  problems: string[],
+): ResolvedMailOptions | null {
+  if (production && values.smtpUrl === undefined) return null;
+  if (production && values.publicUrl === undefined) {
+    problems.push(
+      `${label("publicUrl")} is required with ${label("smtpUrl")} in production: mailed links are built from it, never from a request's Host header`,
+    );
+    return null;
+  }
+  const publicUrl = values.publicUrl ?? "http://localhost:3000/";
+  // The From address defaults to the application's own domain (an invalid URL is named below).
+  const host = URL.canParse(publicUrl) ? new URL(publicUrl).hostname : "localhost";
+  const names = {
+    smtpUrl: "smtpUrl",
+    from: "mailFrom",
+    appName: "appName",
+    publicUrl: "publicUrl",
+  } as const;
+  return checkMailOptions(
+    {
+      ...(values.smtpUrl !== undefined && { smtpUrl: values.smtpUrl }),
+      from: values.mailFrom ?? `no-reply@${host}`,
+      appName: values.appName,
+      publicUrl,
+    },
+    {
+      production,
+      problems,
+      label: (key) => (key in names ? label(names[key as keyof typeof names]) : key),
+    },
+  );
 }

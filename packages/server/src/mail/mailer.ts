@@ -3,7 +3,7 @@ import type { Clock } from "../clock.js";
 import type { NewOutboxMessage } from "../store/store.js";
 import { appLink } from "./app-link.js";
 import { html, type Html } from "./html.js";
-import type { ResolvedMailOptions } from "./mail-options.js";
+import type { ResolvedMailOptions } from "../config/mail-options.js";
 import { encodeMail, MAIL_KIND } from "./mail-message.js";
 import type { MailTemplate } from "./mail-template.js";
 

@@ -10,6 +10,8 @@ export interface DerivedKeys {
   keySealingKey: Buffer;
   /** HMAC key that signs device cookies (see rate-limit/device-token.ts). */
   deviceCookieKey: Buffer;
+  /** HMAC key under which mailed links and codes are stored (see account-tokens/). */
+  accountTokenKey: Buffer;
 }
 
 export interface RootSecret {
@@ -60,5 +62,6 @@ function derive(root: Buffer): DerivedKeys {
     refreshTokenKey: subkey("refresh-token v1"),
     keySealingKey: subkey("key sealing v1"),
     deviceCookieKey: subkey("device cookie v1"),
+    accountTokenKey: subkey("account token v1"),
   };
 }

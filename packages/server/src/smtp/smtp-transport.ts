@@ -2,7 +2,7 @@ import { createTransport, type Transporter } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import type { OutgoingMail } from "../mail/mail-message.js";
 import { MailRejectedError, type MailTransport } from "../mail/mail-transport.js";
-import { maskedUrl } from "../mail/masked-url.js";
+import { maskedUrl } from "../config/masked-url.js";
 
 export interface SmtpTransportOptions {
   /** `smtp://user:password@host:port` or `smtps://…` (resolveMailOptions checked it). */

@@ -6,7 +6,15 @@
  * epoch. A store that cannot reach its database throws StoreUnavailableError (answered as 503).
  */
 export interface Store
-  extends StoreLifecycle, UserStore, SessionStore, RevocationStore, SigningKeyStore, AuditStore {}
+  extends
+    StoreLifecycle,
+    UserStore,
+    SessionStore,
+    RevocationStore,
+    SigningKeyStore,
+    AuditStore,
+    OutboxStore,
+    AccountTokenStore {}
 
 /** The store itself: health, upkeep, shutdown. */
 export interface StoreLifecycle {
@@ -142,8 +150,7 @@ export interface SigningKeyStore {
  * The outbox: messages (mail today) that leave Baton only after the change that causes them has
  * committed. A change writes its messages in its own transaction (`PasswordChange.outbox`,
  * `createUser`'s second argument), so a rolled-back change sends nothing and a committed one is
- * never lost; a delivery worker (mail/delivery-worker.ts) claims, sends and settles them. Not
- * yet part of `Store`: it joins it when the account flows wire the mailer in.
+ * never lost; a delivery worker (mail/delivery-worker.ts) claims, sends and settles them.
  */
 export interface OutboxStore {
   /** Queues messages on their own, for a cause that changes nothing else. */
@@ -165,6 +172,32 @@ export interface OutboxStore {
   countPendingOutbox(kind: string): Promise<number>;
   /** A message by id, for inspection (tests, an admin view); null when there is none. */
   findOutboxMessage(id: string): Promise<OutboxRecord | null>;
+}
+
+/**
+ * Single-use secrets mailed to a user (account-tokens/): a link token and a short code, stored only
+ * as hashes. At most one live token per user and purpose: issuing one replaces the others, so a
+ * newer request invalidates older mail. A flow *consumes* its token inside its own change's
+ * transaction (its store method, e.g. a password reset), conditional on the token still being
+ * unused and unexpired, so two redemptions of one token can never both succeed.
+ */
+export interface AccountTokenStore {
+  /**
+   * In one transaction: deletes the user's unused tokens of `token.purpose`, inserts `token`, and
+   * writes `outbox` (the mail that carries it). Nothing when the user is gone (returns false).
+   */
+  issueAccountToken(token: NewAccountToken, outbox: NewOutboxMessage[]): Promise<boolean>;
+  /** The token with this hash, used or not, expired or not; null when there is none. */
+  findAccountToken(tokenHash: string): Promise<AccountTokenRecord | null>;
+  /** The user's newest token of `purpose` (what a code typed with an email address is checked against). */
+  findLatestAccountToken(userId: string, purpose: string): Promise<AccountTokenRecord | null>;
+  /**
+   * Counts one code guess against the token and returns its count, this guess included: reserved
+   * before the code is compared, so concurrent guesses cannot exceed the budget.
+   */
+  countAccountTokenAttempt(id: string): Promise<number>;
+  /** Marks the token used, only if it is unused and unexpired at `now`; false otherwise. */
+  consumeAccountToken(id: string, now: number): Promise<boolean>;
 }
 
 /** Security events (audit/audit-log.ts). */
@@ -359,4 +392,28 @@ export interface OutboxRecord {
   settledAt: number | null;
   /** The last failed attempt's reason (never a secret: the transport's error message). */
   lastError: string | null;
+}
+
+/** What account-tokens/ stores for a mailed link and code. */
+export interface NewAccountToken {
+  id: string;
+  userId: string;
+  /** The flow it belongs to: `password-reset`, `email-verification`, `email-change`, … */
+  purpose: string;
+  /** Keyed hash of the link's token (account-tokens/account-secret.ts). */
+  tokenHash: string;
+  /** Keyed hash of the short code, salted with the token's id. */
+  codeHash: string;
+  /** The address it was mailed to (for an email change: the new address). */
+  email: string;
+  /** The user's credential version when issued: a password change since makes it stale. */
+  credentialVersion: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface AccountTokenRecord extends NewAccountToken {
+  /** Code guesses counted so far. */
+  attempts: number;
+  usedAt: number | null;
 }

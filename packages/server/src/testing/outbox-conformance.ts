@@ -1,4 +1,4 @@
-import type { NewOutboxMessage, OutboxStore, Store } from "../store/store.js";
+import type { NewOutboxMessage, Store } from "../store/store.js";
 import type { TestApi } from "./test-api.js";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");
@@ -9,8 +9,8 @@ const unique = (prefix: string) =>
 /**
  * The contract of the outbox (`OutboxStore`, the mail queue): what the delivery worker relies on
  * so that mail is sent only for committed changes, never lost, and never claimed by two workers
- * at once. Baton's SQLite and PostgreSQL stores run it; so can a store of yours. Each test opens
- * a store on a fresh, empty database with `open` and closes it afterwards.
+ * at once. Part of `storeConformance`; exported alone for a store that is being written role by
+ * role. Each test opens a store on a fresh, empty database with `open` and closes it afterwards.
  *
  * @example
  * ```ts
@@ -20,14 +20,10 @@ const unique = (prefix: string) =>
  * outboxConformance(vitest, "my store", () => openMyStore({ database: freshDatabase() }));
  * ```
  */
-export function outboxConformance(
-  test: TestApi,
-  name: string,
-  open: () => Promise<Store & OutboxStore>,
-): void {
+export function outboxConformance(test: TestApi, name: string, open: () => Promise<Store>): void {
   const { describe, it, expect, beforeEach, afterEach } = test;
   describe(`Outbox conformance: ${name}`, () => {
-    let store: Store & OutboxStore;
+    let store: Store;
     beforeEach(async () => {
       store = await open();
     });
@@ -95,7 +91,7 @@ export function outboxConformance(
       const [sent, failed, retried] = [message(), message(), message()];
       await store.enqueueOutbox([sent, failed, retried]);
       const leases = new Map((await claim(T0)).map((m) => [m.id, m.lease]));
-      const settle = (id: string, settlement: Parameters<OutboxStore["settleOutbox"]>[2]) =>
+      const settle = (id: string, settlement: Parameters<Store["settleOutbox"]>[2]) =>
         store.settleOutbox(id, leases.get(id)!, settlement);
 
       expect(await settle(sent.id, { outcome: "sent", at: T0 + 1 })).toBe(true);

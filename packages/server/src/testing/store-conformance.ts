@@ -1,6 +1,8 @@
 import { StoreUnavailableError } from "../errors.js";
 import type { NewSession, RevocationPage, RevocationStamp, Store } from "../store/store.js";
 import type { TestApi } from "./test-api.js";
+import { accountTokenConformance } from "./account-token-conformance.js";
+import { outboxConformance } from "./outbox-conformance.js";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 const stamp = (now: number, reason = "test"): RevocationStamp => ({
@@ -649,4 +651,7 @@ export function storeConformance(
       await expect(store.findUserById("x")).rejects.toBeInstanceOf(StoreUnavailableError);
     });
   });
+  // The roles with suites of their own: a store meets the whole contract or none of it.
+  outboxConformance(test, name, open);
+  accountTokenConformance(test, name, open);
 }

@@ -95,8 +95,8 @@ export const PACKAGES: PackageLayers[] = [
       },
       {
         name: "mail",
-        why: "the mailer and the outbox delivery worker: over the store interface, a clock, metrics",
-        modules: ["mail/"],
+        why: "the mailer and the outbox delivery worker, and the single-use tokens mail carries: over the store interface, a clock, metrics",
+        modules: ["mail/", "account-tokens/"],
         core: true,
       },
       {

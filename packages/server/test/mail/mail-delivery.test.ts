@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MailDeliveryWorker, type DeliveryWorkerOptions } from "../../src/mail/delivery-worker.js";
 import { DevelopmentInbox } from "../../src/mail/development-inbox.js";
 import { html } from "../../src/mail/html.js";
-import { resolveMailOptions } from "../../src/mail/mail-options.js";
+import { resolveMailOptions } from "../../src/config/mail-options.js";
 import type { MailTemplate } from "../../src/mail/mail-template.js";
 import { Mailer } from "../../src/mail/mailer.js";
 import { Metrics } from "../../src/metrics/metrics.js";

@@ -34,6 +34,7 @@ describe.runIf(available)("PostgreSQL", () => {
         alter table users drop column credential_version;
         alter table sessions drop column redelivered_generation;
       drop table outbox;
+      drop table account_tokens;
       `);
       for (const [id, email] of [
         ["dotted", "ada@example.com."],

@@ -63,6 +63,7 @@ describe("0003_credential_version on a database from before it", () => {
       alter table users drop column credential_version;
       alter table sessions drop column redelivered_generation;
       drop table outbox;
+      drop table account_tokens;
     `);
     const insert = db.prepare(
       `insert into users (id, email, name, password_hash, roles, token_version, created_at, updated_at)

@@ -315,9 +315,19 @@ describe("NODE_ENV: anything but unset, development and test is production", () 
 
 describe("production warnings (logged at start, not refusals)", () => {
   const warningsOf = (env: NodeJS.ProcessEnv) => {
-    const { options, names } = optionsFromEnv({ BATON_SECRET: strong(), ...env });
+    const { options, names } = optionsFromEnv({
+      BATON_SECRET: strong(),
+      SMTP_URL: "smtp://mail.example.com:587",
+      PUBLIC_URL: "https://app.example.com/",
+      ...env,
+    });
     return productionWarnings(resolveConfig(options, names), names);
   };
+
+  it("no SMTP_URL: no mail, so no password reset, said by name", () => {
+    const warnings = warningsOf({ NODE_ENV: "production", SMTP_URL: "" });
+    expect(warnings).toEqual([expect.stringMatching(/^SMTP_URL is not set: .*password reset/)]);
+  });
 
   it("an http:// CORS origin", () => {
     const warnings = warningsOf({

@@ -186,6 +186,33 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .execute();
       },
     },
+    "0006_account_tokens": {
+      // Single-use secrets mailed to a user (password reset, email verification, email change):
+      // only their hashes are kept, so a database leak hands out no working link or code.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("account_tokens")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("user_id", "text", (c) =>
+            c.notNull().references("users.id").onDelete("cascade"),
+          )
+          .addColumn("purpose", "text", (c) => c.notNull())
+          .addColumn("token_hash", "text", (c) => c.notNull().unique())
+          .addColumn("code_hash", "text", (c) => c.notNull())
+          .addColumn("email", "text", (c) => c.notNull())
+          .addColumn("credential_version", "integer", (c) => c.notNull())
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("used_at", "bigint")
+          .execute();
+        await db.schema
+          .createIndex("account_tokens_user_purpose")
+          .on("account_tokens")
+          .columns(["user_id", "purpose"])
+          .execute();
+      },
+    },
   };
 }
 

@@ -9,6 +9,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
   outbox: OutboxTable;
+  account_tokens: AccountTokensTable;
 }
 
 export interface UsersTable {
@@ -96,4 +97,19 @@ export interface OutboxTable {
   created_at: number;
   settled_at: number | null;
   last_error: string | null;
+}
+
+/** Migration 0006_account_tokens: mailed single-use secrets, kept as hashes. */
+export interface AccountTokensTable {
+  id: string;
+  user_id: string;
+  purpose: string;
+  token_hash: string;
+  code_hash: string;
+  email: string;
+  credential_version: number;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }

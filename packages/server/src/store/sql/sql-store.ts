@@ -1,7 +1,9 @@
 import type { Kysely, Selectable, Transaction } from "kysely";
 import { StoreUnavailableError } from "../../errors.js";
 import type {
+  AccountTokenRecord,
   AuditRecord,
+  NewAccountToken,
   NewOutboxMessage,
   NewSession,
   NewUser,
@@ -9,7 +11,6 @@ import type {
   OutboxMessage,
   OutboxRecord,
   OutboxSettlement,
-  OutboxStore,
   PasswordChange,
   PasswordChangeOutcome,
   ProtectedRole,
@@ -25,6 +26,7 @@ import type {
 } from "../store.js";
 import type { SqlDialect } from "./dialect.js";
 import { GroupCommit } from "./group-commit.js";
+import * as accountTokens from "./account-token-queries.js";
 import * as outbox from "./outbox-queries.js";
 import { refreshQueries } from "./refresh-queries.js";
 import type { AuditEventsTable, Database, SessionsTable, UsersTable } from "./schema.js";
@@ -33,7 +35,7 @@ import type { AuditEventsTable, Database, SessionsTable, UsersTable } from "./sc
  * The Store over SQL, written once with Kysely for SQLite and PostgreSQL. Multi-statement changes
  * run in a transaction; rotation is a conditional update so that exactly one racer wins.
  */
-export class SqlStore implements Store, OutboxStore {
+export class SqlStore implements Store {
   private closed = false;
   private readonly refreshPath: ReturnType<typeof refreshQueries>;
   /** Concurrent rotations sharing a commit, where the dialect asks for it (group-commit.ts). */
@@ -581,6 +583,36 @@ export class SqlStore implements Store, OutboxStore {
 
   findOutboxMessage(id: string): Promise<OutboxRecord | null> {
     return this.run(() => outbox.findOutboxMessage(this.db, id));
+  }
+
+  issueAccountToken(token: NewAccountToken, messages: NewOutboxMessage[]): Promise<boolean> {
+    return this.transaction(async (trx) => {
+      const user = await trx
+        .selectFrom("users")
+        .select("id")
+        .where("id", "=", token.userId)
+        .executeTakeFirst();
+      if (user === undefined) return false;
+      await accountTokens.insertAccountToken(trx, token);
+      await outbox.insertOutbox(trx, messages);
+      return true;
+    });
+  }
+
+  findAccountToken(tokenHash: string): Promise<AccountTokenRecord | null> {
+    return this.run(() => accountTokens.findAccountToken(this.db, tokenHash));
+  }
+
+  findLatestAccountToken(userId: string, purpose: string): Promise<AccountTokenRecord | null> {
+    return this.run(() => accountTokens.findLatestAccountToken(this.db, userId, purpose));
+  }
+
+  countAccountTokenAttempt(id: string): Promise<number> {
+    return this.run(() => accountTokens.countAccountTokenAttempt(this.db, id));
+  }
+
+  consumeAccountToken(id: string, now: number): Promise<boolean> {
+    return this.run(() => accountTokens.consumeAccountToken(this.db, id, now));
   }
 
   /** Runs a query, turning "database not reachable" into StoreUnavailableError. */

@@ -46,6 +46,24 @@ export function resolveMailOptions(
   { production }: { production: boolean },
 ): ResolvedMailOptions {
   const problems: string[] = [];
+  const resolved = checkMailOptions(options, { production, problems });
+  if (resolved === null) throw new TypeError(`Invalid mail options:\n- ${problems.join("\n- ")}`);
+  return resolved;
+}
+
+/**
+ * The same checks, adding each problem to `problems` (null when there is one), with each option
+ * named by `label` (the configuration's names: `SMTP_URL` when it came from the environment).
+ */
+export function checkMailOptions(
+  options: MailOptions,
+  {
+    production,
+    problems,
+    label = (key) => key,
+  }: { production: boolean; problems: string[]; label?: (key: keyof MailOptions) => string },
+): ResolvedMailOptions | null {
+  const before = problems.length;
 
   let smtpUrl: string | null = null;
   if (options.smtpUrl !== undefined && options.smtpUrl !== "") {
@@ -53,54 +71,57 @@ export function resolveMailOptions(
     try {
       url = new URL(options.smtpUrl);
     } catch {
-      problems.push(`smtpUrl ${maskedUrl(options.smtpUrl)} is not a URL`);
+      problems.push(`${label("smtpUrl")} ${maskedUrl(options.smtpUrl)} is not a URL`);
     }
     if (url !== null) {
       if (url.protocol !== "smtp:" && url.protocol !== "smtps:")
-        problems.push(`smtpUrl ${maskedUrl(options.smtpUrl)} must start with smtp:// or smtps://`);
+        problems.push(
+          `${label("smtpUrl")} ${maskedUrl(options.smtpUrl)} must start with smtp:// or smtps://`,
+        );
       else if (url.hostname === "")
-        problems.push(`smtpUrl ${maskedUrl(options.smtpUrl)} names no host`);
+        problems.push(`${label("smtpUrl")} ${maskedUrl(options.smtpUrl)} names no host`);
       else smtpUrl = options.smtpUrl;
     }
   } else if (production) {
     problems.push(
-      "smtpUrl is required in production (without it mail only reaches the development inbox)",
+      `${label("smtpUrl")} is required in production (without it mail only reaches the development inbox)`,
     );
   }
 
   const address = NAMED_ADDRESS.exec(options.from)?.[1] ?? options.from;
   if (!ADDRESS.test(address.trim()))
-    problems.push(`from ${JSON.stringify(options.from)} is not an email address`);
+    problems.push(`${label("from")} ${JSON.stringify(options.from)} is not an email address`);
 
-  if (options.appName.trim() === "") problems.push("appName must not be empty");
+  if (options.appName.trim() === "") problems.push(`${label("appName")} must not be empty`);
 
   let publicUrl: URL | null = null;
   try {
     publicUrl = new URL(options.publicUrl);
   } catch {
     problems.push(
-      `publicUrl ${JSON.stringify(options.publicUrl)} is not an absolute URL: mail links are built from it`,
+      `${label("publicUrl")} ${JSON.stringify(options.publicUrl)} is not an absolute URL: mail links are built from it`,
     );
   }
   if (publicUrl !== null) {
     if (publicUrl.protocol !== "https:" && publicUrl.protocol !== "http:")
-      problems.push(`publicUrl ${publicUrl.href} must be an http(s) URL`);
+      problems.push(`${label("publicUrl")} ${publicUrl.href} must be an http(s) URL`);
     else if (production && publicUrl.protocol !== "https:")
       problems.push(
-        `publicUrl ${publicUrl.href} must use https in production (links carry tokens)`,
+        `${label("publicUrl")} ${publicUrl.href} must use https in production (links carry tokens)`,
       );
     if (publicUrl.username !== "" || publicUrl.password !== "")
-      problems.push("publicUrl must not carry a user name or password");
+      problems.push(`${label("publicUrl")} must not carry a user name or password`);
     if (publicUrl.search !== "" || publicUrl.hash !== "")
-      problems.push(`publicUrl ${publicUrl.href} must not have a query or fragment`);
+      problems.push(`${label("publicUrl")} ${publicUrl.href} must not have a query or fragment`);
   }
 
   const defaultLocale = options.defaultLocale ?? "en";
   if (!/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(defaultLocale))
-    problems.push(`defaultLocale ${JSON.stringify(defaultLocale)} is not a language tag`);
+    problems.push(
+      `${label("defaultLocale")} ${JSON.stringify(defaultLocale)} is not a language tag`,
+    );
 
-  if (problems.length > 0 || publicUrl === null)
-    throw new TypeError(`Invalid mail options:\n- ${problems.join("\n- ")}`);
+  if (problems.length > before || publicUrl === null) return null;
   if (!publicUrl.pathname.endsWith("/")) publicUrl.pathname += "/";
   return Object.freeze({
     smtpUrl,
