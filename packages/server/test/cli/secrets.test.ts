@@ -108,6 +108,7 @@ describe("baton serve in production warns loudly about what it does not refuse",
     expect(warnings.map((entry) => entry.msg)).toEqual([
       expect.stringMatching(/^PRODUCTION WARNING: CORS_ORIGINS: http:\/\/admin\.example\.com /),
       expect.stringMatching(/^PRODUCTION WARNING: COOKIE_NAME "refresh" has no __Secure- prefix/),
+      expect.stringMatching(/^PRODUCTION WARNING: SMTP_URL is not set: Baton sends no mail/),
     ]);
     expect(server.output()).not.toContain(secret);
   });
