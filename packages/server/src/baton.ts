@@ -36,6 +36,7 @@ import { KeyRing } from "./tokens/key-ring.js";
 import { symmetricKey } from "./tokens/signing-key.js";
 import { loadKeyRing } from "./tokens/stored-key-ring.js";
 import { MailDeliveryWorker, type DeliveryPass } from "./mail/delivery-worker.js";
+import { DeferredWork } from "./deferred-work.js";
 import { DevelopmentInbox } from "./mail/development-inbox.js";
 import { Mailer } from "./mail/mailer.js";
 import type { MailTransport } from "./mail/mail-transport.js";
@@ -145,6 +146,10 @@ export async function createBaton(
     if (mail !== null) closers.push(() => mail.close());
     const passwords = new PasswordHasher();
     closers.push(() => passwords.close());
+    // Closed first (closers run in reverse): what an answered request left running finishes
+    // while the store, the mailer and the hashing threads are still open.
+    const deferred = new DeferredWork(logger);
+    closers.push(() => deferred.settled());
     const core: Core = {
       config,
       store,
@@ -175,6 +180,7 @@ export async function createBaton(
         options.onAuditEvent?.(event);
       }),
       metrics,
+      deferred,
     };
     accessTokens.onUnknownKey(() => reloadSigningKeys(core));
     await passwords.warmUp();
