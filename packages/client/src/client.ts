@@ -102,7 +102,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     onEnded(message) {
       if (!held.endedElsewhere(message.sessionId)) return;
       if (state.get().status === "anonymous") return;
-      endSession(message.reason, false);
+      endSession(message.reason, false, { revokedReason: message.revokedReason });
     },
   });
   const refreshes = createRefreshCycle({
@@ -200,7 +200,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     refreshTokens?.clear();
     state.set({ status: "anonymous", user: null });
     log.debug("session ended", { reason, wasAuthenticated });
-    if (broadcast && sessionId) tabs.postEnded(reason, sessionId);
+    if (broadcast && sessionId) tabs.postEnded(reason, sessionId, detail);
     // A page that never had a session (restore found no cookie) has nothing that "ended".
     if (!wasAuthenticated) return;
     for (const handler of [...sessionEndedHandlers]) {
