@@ -40,6 +40,12 @@ export function demoBanner(
       row.startsWith("  Database") ? `${row}   (chat messages: table demo_messages)` : row,
     ),
     `  Access tokens ${ttl}  (try ACCESS_TOKEN_TTL=10s npm start: sockets re-authenticate live)`,
+    ...(server.baton.mail?.inbox
+      ? [
+          `  Mail          kept in the development inbox: ${new URL("dev/inbox", `${open.replace(/\/?$/, "/")}`).href}`,
+          "                (and one line per message here; set SMTP_URL to send real mail)",
+        ]
+      : []),
     "",
     "  Production: NODE_ENV=production, BATON_SECRET, HTTPS in front. See docs/configuration.md.",
     line,

@@ -8,6 +8,9 @@ import { openMessageStore } from "./chat/open-message-store.js";
 import { UserDirectory } from "./chat/user-directory.js";
 import { serveSpa } from "./spa-static.js";
 
+/** The development inbox's JSON (development without SMTP_URL only). */
+export const DEV_INBOX_PATH = "/api/dev/inbox";
+
 export interface DemoServerOptions extends Omit<ServerOptions, "configure"> {
   /** The built single-page app (Vite's output). Without it, pages say how to build it. */
   staticDir?: string | undefined;
@@ -60,7 +63,29 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
         await app.register(chatRoutes({ baton, messages, directory, hub: chat }), {
           prefix: "/api/chat",
         });
-        serveSpa(app, staticDir);
+        // Development without SMTP_URL keeps mail in Baton's development inbox: show it at
+        // /dev/inbox. Production (or a configured SMTP server) has no inbox and no such route.
+        const inbox = baton.mail?.inbox ?? null;
+        if (inbox !== null && !baton.config.production) {
+          app.get(DEV_INBOX_PATH, async (_request, reply) => {
+            void reply.header("cache-control", "no-store");
+            return {
+              messages: inbox.messages().map((mail) => ({
+                id: mail.id,
+                to: mail.to,
+                subject: mail.subject,
+                text: mail.text,
+                link: mail.link,
+                receivedAt: mail.receivedAt,
+              })),
+            };
+          });
+        }
+        serveSpa(
+          app,
+          staticDir,
+          inbox !== null && !baton.config.production ? { devInbox: DEV_INBOX_PATH } : {},
+        );
 
         const liveIo = io;
         // Open WebSockets would keep app.close() waiting: end them first, then the engine.

@@ -37,36 +37,55 @@ const CONTENT_SECURITY_POLICY = [
 /** Paths that belong to APIs: never answered with the app's HTML. */
 const API_PREFIXES = ["/api/", "/socket.io/", "/.well-known/"];
 
+export interface SpaPageOptions {
+  /**
+   * Development only: the path of the development inbox's JSON, announced to the page in a
+   * `<meta name="demo-dev-inbox">` tag so that only a development page shows its link.
+   */
+  devInbox?: string;
+}
+
 /**
  * Serves the built single-page app from `root` (Vite's output) on the same origin as the API:
  * hashed files under `/assets/` are cached for a year, everything else is revalidated, and any
  * other page URL (`/chat`, `/security`, …: no file extension, not an API path) gets `index.html`
  * so client-side routes survive a reload. Without a build, pages explain how to make one.
  */
-export function serveSpa(app: FastifyInstance, root: string | undefined): void {
+export function serveSpa(
+  app: FastifyInstance,
+  root: string | undefined,
+  page: SpaPageOptions = {},
+): void {
   const built = root !== undefined && existsSync(join(root, "index.html"));
+  const meta = page.devInbox
+    ? Buffer.from(`<meta name="demo-dev-inbox" content="${page.devInbox}" />\n  </head>`)
+    : undefined;
 
   async function handler(request: FastifyRequest, reply: FastifyReply) {
     const path = decodePath(request.url);
     if (path === undefined) return notFound(reply);
     if (built) {
       const file = await fileUnder(root, path);
-      if (file) return sendFile(reply, file, path);
+      if (file) return sendFile(reply, file, path, meta);
     }
     // A page URL (`/chat/…`) gets the app; a missing file (`/logo.png`) or API path is a 404.
     const isApi = API_PREFIXES.some((prefix) => path.startsWith(prefix) || `${path}/` === prefix);
     if (isApi || extname(path) !== "") return notFound(reply);
     if (!built) return reply.code(503).type("text/html; charset=utf-8").send(NOT_BUILT);
-    return sendFile(reply, join(root, "index.html"), "/index.html");
+    return sendFile(reply, join(root, "index.html"), "/index.html", meta);
   }
 
   app.get("/*", handler);
 }
 
 // Read whole: the app's files are small, and a buffer cannot end half-way like a stream.
-async function sendFile(reply: FastifyReply, path: string, urlPath: string) {
+async function sendFile(reply: FastifyReply, path: string, urlPath: string, meta?: Buffer) {
   const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
-  const body = await readFile(path);
+  const file = await readFile(path);
+  const body =
+    meta !== undefined && type.startsWith("text/html")
+      ? Buffer.from(file.toString("utf8").replace("</head>", meta.toString("utf8")))
+      : file;
   void reply.header("content-type", type);
   void reply.header("x-content-type-options", "nosniff");
   void reply.header(
@@ -75,7 +94,9 @@ async function sendFile(reply: FastifyReply, path: string, urlPath: string) {
   );
   if (type.startsWith("text/html")) {
     void reply.header("content-security-policy", CONTENT_SECURITY_POLICY);
-    void reply.header("referrer-policy", "same-origin");
+    // Mailed links carry their token in the fragment, which browsers never put in Referer; and
+    // no page of the app needs to tell another site where it came from.
+    void reply.header("referrer-policy", "no-referrer");
     void reply.header("x-frame-options", "DENY");
   }
   return reply.send(body);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactElement } from "react";
 import { useAuth } from "@baton/client/react";
 import { useChat } from "./chat/chat-context.js";
 import { AppShell } from "./components/app-shell.js";
@@ -7,15 +7,25 @@ import { EmptyState, Spinner } from "./components/ui.js";
 import { sessionEndMessage } from "./lib/errors.js";
 import { AdminPage } from "./pages/admin-page.js";
 import { LoginPage, SignupPage } from "./pages/auth-pages.js";
+import { DevInboxPage } from "./pages/dev-inbox-page.js";
+import { ForgotPasswordPage, ResetPasswordPage } from "./pages/password-pages.js";
 import { ChatPage } from "./pages/chat-page.js";
 import { SecurityPage } from "./pages/security-page.js";
 import { Link, Redirect, useLocation } from "./router.js";
 import { useToasts } from "./toasts.js";
 
-const PUBLIC_PATHS = new Set(["/login", "/signup"]);
+const PUBLIC_PATHS = new Set(["/login", "/signup", "/forgot-password"]);
+/** Pages that work whoever is signed in here: a mailed link may open in a signed-in browser. */
+const OPEN_PATHS: Record<string, () => ReactElement> = {
+  "/reset-password": () => <ResetPasswordPage />,
+  "/dev/inbox": () => <DevInboxPage />,
+};
 const TITLES: Record<string, string> = {
   "/login": "Sign in",
   "/signup": "Create account",
+  "/forgot-password": "Forgot password",
+  "/reset-password": "New password",
+  "/dev/inbox": "Development inbox",
   "/security": "Security",
   "/admin": "Admin",
 };
@@ -26,10 +36,13 @@ export function App() {
   const notice = useSignedOutNotice();
   useUnreadTitle(path);
 
+  const open = OPEN_PATHS[path];
+  if (open) return open();
   if (status === "loading") return <Splash />;
 
   if (PUBLIC_PATHS.has(path)) {
     if (status === "authenticated") return <Redirect to={safeNext(query.get("next"))} />;
+    if (path === "/forgot-password") return <ForgotPasswordPage />;
     return path === "/login" ? <LoginPage notice={notice} /> : <SignupPage />;
   }
   if (status === "anonymous") {
@@ -72,11 +85,11 @@ function useSignedOutNotice(): string | null {
   const [notice, setNotice] = useState<string | null>(null);
   useEffect(
     () =>
-      client.on("sessionEnded", (reason) => {
+      client.on("sessionEnded", (reason, detail) => {
         // Signing out on purpose needs no explanation.
         if (reason === "LOGOUT") setNotice(null);
         else {
-          setNotice(sessionEndMessage(reason));
+          setNotice(sessionEndMessage(reason, detail.revokedReason));
           toasts.info("You were signed out.");
         }
       }),

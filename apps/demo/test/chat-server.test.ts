@@ -3,6 +3,7 @@
  * Baton's socket authentication, presence, privacy of direct messages, persistence across a
  * restart, and the single-page-app file serving. Real HTTP, real sockets, a real SQLite file.
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -334,6 +335,42 @@ describe("demo server without a built web app", () => {
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("the development inbox", () => {
+  it("exists in development only: production has no /api/dev/inbox and its pages do not announce one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "baton-demo-prod-"));
+    mkdirSync(join(dir, "web"), { recursive: true });
+    writeFileSync(
+      join(dir, "web", "index.html"),
+      "<!doctype html><head><title>demo</title></head>",
+    );
+    const start = (production: boolean) =>
+      startDemoServer({
+        port: 0,
+        host: "127.0.0.1",
+        databaseUrl: "sqlite::memory:",
+        logger: false,
+        staticDir: join(dir, "web"),
+        ...(production && { production, secret: randomBytes(32).toString("base64") }),
+      });
+    try {
+      for (const production of [false, true]) {
+        const server = await start(production);
+        try {
+          const inbox = await fetch(`${server.url}/api/dev/inbox`);
+          const page = await (await fetch(`${server.url}/login`)).text();
+          expect([inbox.status, page.includes('name="demo-dev-inbox"')]).toEqual(
+            production ? [404, false] : [200, true],
+          );
+        } finally {
+          await server.close();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -50,6 +50,9 @@ describe.concurrent("the demo's `npm start` server", () => {
       /={78}\n[^]*={78}\n[^]*={78}\n/,
     );
     expect(result.stderr).toContain("BATON DEMO: real-time chat on Baton, in DEVELOPMENT mode");
+    expect(result.stderr).toMatch(
+      /Mail {10}kept in the development inbox: http:\/\/\S+\/dev\/inbox/,
+    );
     expect(result.stderr).not.toContain("warning:");
   });
 

@@ -43,6 +43,18 @@ export interface ChangePasswordInput {
 }
 
 /**
+ * What proves a password reset: the token from the mailed link's fragment, or the mailed code
+ * with the address it went to.
+ *
+ * @example
+ * ```ts
+ * const fromLink: ResetSecret = { token: new URLSearchParams(location.hash.slice(1)).get("token")! };
+ * const fromCode: ResetSecret = { email: "ada@example.com", code: "ABCD-EFGH" };
+ * ```
+ */
+export type ResetSecret = { token: string } | { email: string; code: string };
+
+/**
  * The Baton endpoints as typed calls, one per route of docs/api.md. Stateless: tokens go in,
  * responses come out; the client decides what to keep.
  */
@@ -64,6 +76,8 @@ export interface AuthApi {
     accessToken: string,
     input: ChangePasswordInput,
   ): Promise<ApiResponse<TokenResponse>>;
+  requestPasswordReset(email: string): Promise<void>;
+  resetPassword(secret: ResetSecret, password: string): Promise<ApiResponse<TokenResponse>>;
 }
 
 /** Creates the {@link AuthApi} for one refresh transport. */
@@ -130,6 +144,17 @@ export function createAuthApi(transport: Transport, mode: RefreshTransport): Aut
     },
     changePassword: (accessToken, input) =>
       tokenCall("/password", { ...input, ...asking }, { accessToken }),
+    async requestPasswordReset(email) {
+      await transport.request("POST", "/password/forgot", { body: { email } });
+    },
+    resetPassword: (secret, password) =>
+      tokenCall("/password/reset", {
+        ...("token" in secret
+          ? { token: secret.token }
+          : { email: secret.email, code: secret.code }),
+        password,
+        ...asking,
+      }),
   };
 }
 

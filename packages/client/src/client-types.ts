@@ -1,12 +1,12 @@
 /** The public shapes of the client: its options, its interface and its events. */
 import type { PublicUser, RefreshTransport, SessionInfo } from "@baton/protocol";
-import type { ChangePasswordInput, LoginInput, RegisterInput } from "./auth-api.js";
+import type { ChangePasswordInput, LoginInput, RegisterInput, ResetSecret } from "./auth-api.js";
 import type { AuthState, AuthStatus } from "./auth-state.js";
 import type { AxiosLikeInstance } from "./axios.js";
 import type { BackoffPolicy } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import type { BroadcastChannelLike, LockManagerLike } from "./cross-tab.js";
-import type { SessionEndReason } from "./errors.js";
+import type { SessionEndDetail, SessionEndReason } from "./errors.js";
 import type { AuthLogger } from "./logger.js";
 import type { TokenStore } from "./token-store.js";
 import type { FetchLike } from "./transport.js";
@@ -115,7 +115,7 @@ export interface AuthClientOptions {
   sessionHint?: boolean;
   /** Restore the session and attach listeners immediately. Default `true`. */
   autoStart?: boolean;
-  onSessionEnded?: (reason: SessionEndReason) => void;
+  onSessionEnded?: (reason: SessionEndReason, detail: SessionEndDetail) => void;
   onTokenRefreshed?: (event: TokenRefreshedEvent) => void;
   /** Debug output (redacted: never token text). */
   logger?: AuthLogger;
@@ -145,6 +145,20 @@ export interface AuthClient {
   register: (input: RegisterInput) => Promise<PublicUser>;
   login: (input: LoginInput) => Promise<PublicUser>;
   /**
+   * Asks the server to mail a password-reset link and code to `email`. Resolves the same whether
+   * or not the address has an account (the server tells nobody); rejects with `HttpError`
+   * `RATE_LIMITED` (too many requests from here), `FEATURE_DISABLED` (the server sends no mail)
+   * or `VALIDATION_FAILED` (not an email address).
+   */
+  requestPasswordReset: (email: string) => Promise<void>;
+  /**
+   * Sets a new password with the mailed link's token, or the mailed code and the address, and
+   * signs in on this device like `login` (every other session of the account ends). Rejects with
+   * `HttpError` `LINK_INVALID` (expired, used or replaced: ask for a new mail) or
+   * `VALIDATION_FAILED` (the password policy).
+   */
+  resetPassword: (secret: ResetSecret, password: string) => Promise<PublicUser>;
+  /**
    * Signs out of this session in every tab at once, then tells the server. Never rejects for
    * network trouble: local state is cleared first; `serverConfirmed` says whether the server
    * revoked the session (if not, the refresh cookie may still work until it expires).
@@ -171,7 +185,10 @@ export interface AuthClient {
 
   /** Subscribes to an event; returns the unsubscribe function. */
   on: {
-    (event: "sessionEnded", handler: (reason: SessionEndReason) => void): () => void;
+    (
+      event: "sessionEnded",
+      handler: (reason: SessionEndReason, detail: SessionEndDetail) => void,
+    ): () => void;
     (event: "tokenRefreshed", handler: (event: TokenRefreshedEvent) => void): () => void;
   };
 

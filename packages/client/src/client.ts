@@ -6,7 +6,13 @@ import { installAxiosInterceptors } from "./axios.js";
 import { DEFAULT_BACKOFF, retryWithBackoff, type BackoffPolicy } from "./backoff.js";
 import type { AuthClient, AuthClientOptions, TokenRefreshedEvent } from "./client-types.js";
 import { systemClock } from "./clock.js";
-import { HttpError, isTransientError, SessionEndedError, type SessionEndReason } from "./errors.js";
+import {
+  HttpError,
+  isTransientError,
+  SessionEndedError,
+  type SessionEndDetail,
+  type SessionEndReason,
+} from "./errors.js";
 import { createHeldToken, type HeldToken } from "./held-token.js";
 import { consoleLogger, redactingLogger } from "./logger.js";
 import { createRefreshCycle } from "./refresh-cycle.js";
@@ -96,7 +102,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     onEnded(message) {
       if (!held.endedElsewhere(message.sessionId)) return;
       if (state.get().status === "anonymous") return;
-      endSession(message.reason, false);
+      endSession(message.reason, false, { revokedReason: message.revokedReason });
     },
   });
   const refreshes = createRefreshCycle({
@@ -112,7 +118,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     requestTokens: async (timeoutMs) =>
       api.refresh((await refreshTokens?.load(true)) ?? undefined, { timeoutMs }),
     accept: acceptTokens,
-    endSession: (reason) => endSession(reason, true),
+    endSession: (reason, detail) => endSession(reason, true, detail),
     onPause({ error, pauseMs, until }) {
       if (state.get().status === "loading" && !isTransientError(error)) {
         // Not a network problem and not a session-ending answer (a CSRF or routing mistake):
@@ -132,7 +138,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       pageUrl: pageLocation?.href,
     }),
   });
-  const sessionEndedHandlers = new Set<(reason: SessionEndReason) => void>();
+  const sessionEndedHandlers = new Set<
+    (reason: SessionEndReason, detail: SessionEndDetail) => void
+  >();
   const tokenRefreshedHandlers = new Set<(event: TokenRefreshedEvent) => void>();
   if (options.onSessionEnded) sessionEndedHandlers.add(options.onSessionEnded);
   if (options.onTokenRefreshed) tokenRefreshedHandlers.add(options.onTokenRefreshed);
@@ -180,7 +188,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     });
   }
 
-  function endSession(reason: SessionEndReason, broadcast: boolean): void {
+  function endSession(
+    reason: SessionEndReason,
+    broadcast: boolean,
+    detail: SessionEndDetail = {},
+  ): void {
     const wasAuthenticated = state.get().status === "authenticated";
     const sessionId = held.end(reason);
     scheduler.cancel();
@@ -188,9 +200,16 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     refreshTokens?.clear();
     state.set({ status: "anonymous", user: null });
     log.debug("session ended", { reason, wasAuthenticated });
-    if (broadcast && sessionId) tabs.postEnded(reason, sessionId);
+    if (broadcast && sessionId) tabs.postEnded(reason, sessionId, detail);
     // A page that never had a session (restore found no cookie) has nothing that "ended".
-    if (wasAuthenticated) emit(sessionEndedHandlers, reason);
+    if (!wasAuthenticated) return;
+    for (const handler of [...sessionEndedHandlers]) {
+      try {
+        handler(reason, detail);
+      } catch (error) {
+        log.warn("an event handler threw", { error });
+      }
+    }
   }
 
   function onRefreshDue(): void {
@@ -324,6 +343,15 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       await acceptTokens(response, "login");
       return response.body.user;
     },
+    async requestPasswordReset(email) {
+      await api.requestPasswordReset(email);
+    },
+    async resetPassword(secret, password) {
+      const response = await tabs.withRefreshLock(() => api.resetPassword(secret, password));
+      held.supersede();
+      await acceptTokens(response, "login");
+      return response.body.user;
+    },
     async logout() {
       const storedRefreshToken = refreshTokens ? await refreshTokens.load() : null;
       if (state.get().status !== "anonymous" || storedRefreshToken) endSession("LOGOUT", true);
@@ -377,10 +405,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     fetch: createAuthorizedFetch(access, fetchImpl),
     axios: (instance) => installAxiosInterceptors(instance, access),
 
-    on: (event: "sessionEnded" | "tokenRefreshed", handler: (arg: never) => void) => {
+    on: (event: "sessionEnded" | "tokenRefreshed", handler: (...args: never[]) => void) => {
       const handlers = (
         event === "sessionEnded" ? sessionEndedHandlers : tokenRefreshedHandlers
-      ) as Set<(arg: never) => void>;
+      ) as Set<(...args: never[]) => void>;
       handlers.add(handler);
       return () => void handlers.delete(handler);
     },

@@ -50,7 +50,13 @@ export type CrossTabMessage =
       obtainedAt: number;
       sessionId: string | undefined;
     }
-  | { type: "ended"; reason: SessionEndReason; sessionId: string | undefined }
+  | {
+      type: "ended";
+      reason: SessionEndReason;
+      sessionId: string | undefined;
+      /** The server's why, when it said (`SessionEndDetail`). */
+      revokedReason?: string;
+    }
   | { type: "refresh-start"; id: string; at: number }
   | { type: "refresh-end"; id: string };
 
@@ -250,7 +256,10 @@ function parseMessage(data: unknown): CrossTabMessage | undefined {
         ? (message as CrossTabMessage)
         : undefined;
     case "ended":
-      return typeof message.reason === "string" ? (message as CrossTabMessage) : undefined;
+      return typeof message.reason === "string" &&
+        (message.revokedReason === undefined || typeof message.revokedReason === "string")
+        ? (message as CrossTabMessage)
+        : undefined;
     case "refresh-start":
       return typeof message.id === "string" && typeof message.at === "number"
         ? (message as CrossTabMessage)

@@ -91,16 +91,23 @@ export class HttpError extends BatonClientError {
   declare readonly code: ErrorCode | "HTTP_ERROR";
   readonly status: number;
   readonly retryAfterMs: number | undefined;
+  /**
+   * `SESSION_REVOKED` only, when the server said: why the session was ended
+   * (`"password-reset"`, `"password-changed"`, `"logout-all"`, `"revoked-by-user"`, …).
+   */
+  readonly reason: string | undefined;
 
   constructor(
     status: number,
     code: ErrorCode | "HTTP_ERROR",
     message: string,
     retryAfterMs?: number,
+    reason?: string,
   ) {
     super(code, message);
     this.status = status;
     this.retryAfterMs = retryAfterMs;
+    this.reason = reason;
   }
 
   /** 5xx (including 503 `UNAVAILABLE`: the store is down, not the session) and 429 are transient. */
@@ -128,6 +135,21 @@ export class SessionEndedError extends BatonClientError {
   constructor(code: SessionEndReason) {
     super(code, `The session has ended (${code}).`);
   }
+}
+
+/**
+ * What else is known about why a session ended: for `SESSION_REVOKED`, the server's reason when it
+ * gave one (`revokedReason: "password-reset"` after a password reset on another device).
+ *
+ * @example
+ * ```ts
+ * client.on("sessionEnded", (reason, detail: SessionEndDetail) => {
+ *   if (detail.revokedReason === "password-reset") showNotice("Your password was reset; sign in again.");
+ * });
+ * ```
+ */
+export interface SessionEndDetail {
+  revokedReason?: string;
 }
 
 /**

@@ -13,7 +13,7 @@ export type {
   TokenRefreshedEvent,
 } from "./client-types.js";
 export type { AuthState, AuthStatus } from "./auth-state.js";
-export type { ChangePasswordInput, LoginInput, RegisterInput } from "./auth-api.js";
+export type { ChangePasswordInput, LoginInput, RegisterInput, ResetSecret } from "./auth-api.js";
 export {
   BatonClientError,
   HttpError,
@@ -22,7 +22,7 @@ export {
   isSessionEndingCode,
   isTransientError,
 } from "./errors.js";
-export type { SessionEndReason } from "./errors.js";
+export type { SessionEndDetail, SessionEndReason } from "./errors.js";
 export { DEFAULT_BACKOFF } from "./backoff.js";
 export type { BackoffPolicy } from "./backoff.js";
 export { systemClock } from "./clock.js";

@@ -7,6 +7,7 @@ import {
   isTransientError,
   NetworkError,
   SessionEndedError,
+  type SessionEndDetail,
   type SessionEndReason,
 } from "./errors.js";
 import type { HeldTokenOwner } from "./held-token.js";
@@ -56,7 +57,7 @@ export interface RefreshCycleOptions {
   /** Puts the answer's tokens in use. */
   accept: (response: ApiResponse<TokenResponse>, source: "restore" | "refresh") => Promise<void>;
   /** Ends the session, in every tab. */
-  endSession: (reason: SessionEndReason) => void;
+  endSession: (reason: SessionEndReason, detail?: SessionEndDetail) => void;
   /** A cycle failed without ending the session; the next one waits until `until`. */
   onPause: (failure: { error: unknown; pauseMs: number; until: number }) => void;
   /**
@@ -133,7 +134,7 @@ export function createRefreshCycle(options: RefreshCycleOptions): RefreshCycle {
     } catch (error) {
       if (error instanceof SessionEndedError) throw error;
       if (error instanceof HttpError && isSessionEndingCode(error.code)) {
-        if (held.isCurrent(epoch)) options.endSession(error.code);
+        if (held.isCurrent(epoch)) options.endSession(error.code, { revokedReason: error.reason });
         throw new SessionEndedError(held.endReason);
       }
       pause(error);

@@ -7,7 +7,7 @@ import {
   type CrossTabMessage,
   type LockManagerLike,
 } from "./cross-tab.js";
-import type { SessionEndReason } from "./errors.js";
+import type { SessionEndDetail, SessionEndReason } from "./errors.js";
 import type { HeldToken } from "./held-token.js";
 import type { AuthLogger } from "./logger.js";
 
@@ -29,7 +29,7 @@ export interface TabSync {
   /** Tells the other tabs which token is now in use. */
   postToken(held: HeldToken, user: PublicUser): void;
   /** Tells the other tabs that session `sessionId` ended. */
-  postEnded(reason: SessionEndReason, sessionId: string): void;
+  postEnded(reason: SessionEndReason, sessionId: string, detail?: SessionEndDetail): void;
 }
 
 /**
@@ -101,8 +101,13 @@ export function createTabSync(options: {
         sessionId: held.sessionId,
       });
     },
-    postEnded(reason, sessionId) {
-      crossTab.post({ type: "ended", reason, sessionId });
+    postEnded(reason, sessionId, detail = {}) {
+      crossTab.post({
+        type: "ended",
+        reason,
+        sessionId,
+        ...(detail.revokedReason !== undefined && { revokedReason: detail.revokedReason }),
+      });
     },
   };
 }

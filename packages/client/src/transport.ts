@@ -140,11 +140,13 @@ function errorFromBody(response: Response, text: string, now: number): HttpError
     code && typeof (body as { error: { message?: unknown } }).error.message === "string"
       ? (body as { error: { message: string } }).error.message
       : `HTTP ${response.status}`;
+  const reason = code ? (body as { error: { reason?: unknown } }).error.reason : undefined;
   return new HttpError(
     response.status,
     code ?? "HTTP_ERROR",
     message,
     parseRetryAfter(response.headers.get("retry-after"), now),
+    typeof reason === "string" ? reason : undefined,
   );
 }
 

@@ -349,6 +349,44 @@ describe("the rest of the API, as a CLI would use it", () => {
   });
 });
 
+describe("password reset", () => {
+  it("requestPasswordReset mails a link; resetPassword signs in here and the other device learns why it was signed out", async () => {
+    const email = newEmail();
+    const laptop = nodeClient();
+    await laptop.register({ email, password: PASSWORD });
+    const ended: [SessionEndReason, unknown][] = [];
+    laptop.on("sessionEnded", (reason, detail) => ended.push([reason, detail]));
+
+    const phone = nodeClient();
+    await phone.ready();
+    await phone.requestPasswordReset(email.toUpperCase());
+    await phone.requestPasswordReset("nobody@example.com");
+    await server.baton.mail!.deliverDue();
+    const mailed = server.baton.mail!.inbox!.messages().filter((m) => m.to === email);
+    expect(mailed).toHaveLength(1);
+    const token = /#token=([\w-]+)/.exec(mailed[0]!.link ?? "")![1]!;
+
+    await expect(phone.resetPassword({ token }, "short")).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+    });
+    const user = await phone.resetPassword({ token }, `${PASSWORD} reset`);
+    expect(user.email).toBe(email);
+    expect(phone.status).toBe("authenticated");
+    expect((await phone.fetch(`${base}/me`)).status).toBe(200);
+
+    await expect(laptop.refresh()).rejects.toBeInstanceOf(SessionEndedError);
+    expect(laptop.status).toBe("anonymous");
+    expect(ended).toEqual([["SESSION_REVOKED", { revokedReason: "password-reset" }]]);
+
+    // The link worked once; a typed error says so.
+    const again = await phone.resetPassword({ token }, "another passphrase").catch((e) => e);
+    expect(again).toBeInstanceOf(BatonClientError);
+    expect(again).toMatchObject({ code: "LINK_INVALID", status: 400 });
+    laptop.dispose();
+    phone.dispose();
+  });
+});
+
 describe("clients sharing one token store (body transport)", () => {
   it("each refresh re-reads the store, so a token another client rotated is never sent again", async () => {
     // Regression, found by the soak (`npm run soak -- --tabs shared`): a client kept its own copy

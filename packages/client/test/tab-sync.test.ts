@@ -92,6 +92,15 @@ describe("createTabSync", () => {
     a.sync.postEnded("SESSION_REVOKED", "s3");
     await settle();
     expect(b.received).toEqual([{ type: "ended", reason: "SESSION_REVOKED", sessionId: "s3" }]);
+    // The server's why travels with it (the other tabs show the same reason).
+    a.sync.postEnded("SESSION_REVOKED", "s4", { revokedReason: "password-reset" });
+    await settle();
+    expect(b.received.at(-1)).toEqual({
+      type: "ended",
+      reason: "SESSION_REVOKED",
+      sessionId: "s4",
+      revokedReason: "password-reset",
+    });
   });
 
   it("shares one refresh lock between tabs", async () => {

@@ -38,6 +38,11 @@ export interface ErrorBody {
     message: string;
     /** Only for VALIDATION_FAILED: which input was wrong. */
     details?: { path: string; message: string }[];
+    /**
+     * Only for SESSION_REVOKED, when the server knows it (a refresh of the ended session): why it
+     * ended, e.g. `password-reset`, `password-changed`, `logout-all`, `revoked-by-user`.
+     */
+    reason?: string;
   };
 }
 

@@ -36,6 +36,7 @@ import { KeyRing } from "./tokens/key-ring.js";
 import { symmetricKey } from "./tokens/signing-key.js";
 import { loadKeyRing } from "./tokens/stored-key-ring.js";
 import { MailDeliveryWorker, type DeliveryPass } from "./mail/delivery-worker.js";
+import { DeferredWork } from "./deferred-work.js";
 import { DevelopmentInbox } from "./mail/development-inbox.js";
 import { Mailer } from "./mail/mailer.js";
 import type { MailTransport } from "./mail/mail-transport.js";
@@ -60,7 +61,8 @@ export interface Baton {
   /**
    * Baton's outgoing mail; null when it sends none (production without `smtpUrl`). `inbox` is the
    * development inbox (development without `smtpUrl`): the mail a newcomer clicks through.
-   * `deliverDue()` sends what is due now (delivery also runs every 5 s and after each change).
+   * `deliverDue()` sends what is due now, once the work answered requests left running (which
+   * may queue mail) has finished (delivery also runs every 5 s and after each change).
    */
   readonly mail: {
     readonly inbox: DevelopmentInbox | null;
@@ -145,6 +147,10 @@ export async function createBaton(
     if (mail !== null) closers.push(() => mail.close());
     const passwords = new PasswordHasher();
     closers.push(() => passwords.close());
+    // Closed first (closers run in reverse): what an answered request left running finishes
+    // while the store, the mailer and the hashing threads are still open.
+    const deferred = new DeferredWork(logger);
+    closers.push(() => deferred.settled());
     const core: Core = {
       config,
       store,
@@ -175,6 +181,7 @@ export async function createBaton(
         options.onAuditEvent?.(event);
       }),
       metrics,
+      deferred,
     };
     accessTokens.onUnknownKey(() => reloadSigningKeys(core));
     await passwords.warmUp();
@@ -201,7 +208,22 @@ export async function createBaton(
       store,
       logger,
       startup,
-      mail: mail && { inbox: mail.inbox, deliverDue: () => mail.worker.deliverDue() },
+      mail: mail && {
+        inbox: mail.inbox,
+        async deliverDue() {
+          // What answered requests left running may still queue mail (a reset request's): it
+          // finishes first. A pass already under way may have claimed before that mail
+          // committed; the second pass starts after it and takes it.
+          await deferred.settled();
+          const first = await mail.worker.deliverDue();
+          const second = await mail.worker.deliverDue();
+          return {
+            sent: first.sent + second.sent,
+            retried: first.retried + second.retried,
+            failed: first.failed + second.failed,
+          };
+        },
+      },
       requireAuth: () => createGuard(core, []),
       requireRole: (...roles) => createGuard(core, roles),
       authenticate: (authorization) => authenticate(core, authorization),

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { DeferredWork } from "./deferred-work.js";
 import type { MailDeliveryWorker } from "./mail/delivery-worker.js";
 import type { Mailer } from "./mail/mailer.js";
 import type { AuditLog } from "./audit/audit-log.js";
@@ -40,6 +41,8 @@ export interface Core {
   readonly rateLimiter: RateLimiter;
   readonly audit: AuditLog;
   readonly metrics: Metrics;
+  /** Work started after an answer is decided, not waited for by it (deferred-work.ts). */
+  readonly deferred: DeferredWork;
 }
 
 /** Who a verified access token speaks for; what `requireAuth` puts on the request. */

@@ -15,6 +15,8 @@ export class AuthError extends Error {
   readonly retryAfter: number | undefined;
   /** VALIDATION_FAILED only: which input was wrong. */
   readonly details: { path: string; message: string }[] | undefined;
+  /** SESSION_REVOKED only, when known: why the session was ended (`password-reset`, `logout-all`, …). */
+  readonly reason: string | undefined;
 
   constructor(
     code: ErrorCode,
@@ -22,6 +24,7 @@ export class AuthError extends Error {
     extra: {
       retryAfter?: number;
       details?: { path: string; message: string }[];
+      reason?: string;
       cause?: unknown;
     } = {},
   ) {
@@ -29,6 +32,7 @@ export class AuthError extends Error {
     this.code = code;
     this.retryAfter = extra.retryAfter;
     this.details = extra.details;
+    this.reason = extra.reason;
   }
 }
 

@@ -10,6 +10,8 @@ const MESSAGES: Record<string, string> = {
   UNAVAILABLE: "The server's database is unavailable right now. Try again in a moment.",
   INTERNAL: "Something went wrong on the server. Try again in a moment.",
   CSRF_FAILED: "The request was refused as cross-site.",
+  LINK_INVALID: "This link or code has expired or was already used. Ask for a new one.",
+  FEATURE_DISABLED: "This server sends no mail, so this is not available.",
   PAYLOAD_TOO_LARGE: "That is too large to send.",
   TIMEOUT: "The server took too long to answer. Try again.",
   NETWORK_ERROR: "Can't reach the server. Check your connection.",
@@ -37,8 +39,12 @@ export function describeError(error: unknown): string {
   return "Something went wrong.";
 }
 
-/** Why this device was signed out, for the sign-in page. */
-export function sessionEndMessage(reason: SessionEndReason): string {
+/** Why this device was signed out, for the sign-in page (`revokedReason`: the server's why). */
+export function sessionEndMessage(reason: SessionEndReason, revokedReason?: string): string {
+  if (reason === "SESSION_REVOKED" && revokedReason === "password-reset")
+    return "Your password was reset; sign in again with the new password.";
+  if (reason === "SESSION_REVOKED" && revokedReason === "password-changed")
+    return "Your password was changed on another device; sign in again with the new password.";
   switch (reason) {
     case "SESSION_REVOKED":
       return "This session was ended from another device, or by a password change. Sign in again to continue.";

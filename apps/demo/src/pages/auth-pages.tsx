@@ -6,10 +6,11 @@ import { Button, Field, PasswordField } from "../components/ui.js";
 import { useActions } from "../hooks/use-action.js";
 import { Link, navigate, useLocation } from "../router.js";
 import { useToasts } from "../toasts.js";
+import { DevInboxHint } from "./dev-inbox-page.js";
 
 const MIN_PASSWORD = 8;
 
-function AuthLayout({
+export function AuthLayout({
   title,
   lead,
   children,
@@ -131,6 +132,9 @@ export function LoginPage({ notice }: { notice: string | null }) {
           error={error}
           onChange={(event) => setPassword(event.target.value)}
         />
+        <p className="auth-forgot">
+          <Link to="/forgot-password">Forgot password?</Link>
+        </p>
         <Button type="submit" busy={busy !== null} className="btn-block">
           Sign in
         </Button>
@@ -145,6 +149,7 @@ export function LoginPage({ notice }: { notice: string | null }) {
         <Icon name="info" /> Looking for the admin account? The demo server prints its email and
         password in the terminal when it starts.
       </p>
+      <DevInboxHint />
     </AuthLayout>
   );
 }

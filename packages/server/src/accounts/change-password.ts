@@ -4,6 +4,7 @@ import type { Core } from "../core.js";
 import { AuthError } from "../errors.js";
 import { assertAcceptablePassword } from "../passwords/password-policy.js";
 import { revoke } from "../revocation/revoke.js";
+import { passwordChangedMail } from "./password-mail.js";
 import { slidingExpiry, tokensFor, type IssuedTokens } from "../sessions/issue-tokens.js";
 import { deriveRefreshToken, hashRefreshToken } from "../tokens/refresh-token.js";
 
@@ -57,6 +58,11 @@ export async function changePassword(
   }
 
   const passwordHash = await core.passwords.hash(input.newPassword);
+  // Mailed only when Baton sends mail; a signed-in change works without it.
+  const changedMail = core.mail?.mailer.compose(passwordChangedMail, {
+    to: user.email,
+    data: { name: user.name, how: "changed", at: core.clock.now() },
+  });
   const outcome = await revoke(core, meta, {
     reason: "password-changed",
     by,
@@ -67,6 +73,7 @@ export async function changePassword(
         passwordHash,
         fromCredentialVersion: user.credentialVersion,
         keepSessionId: session.id,
+        outbox: changedMail === undefined ? [] : [changedMail],
       }),
     audit: (change) =>
       change.changed
@@ -83,6 +90,7 @@ export async function changePassword(
       throw new AuthError("SESSION_REVOKED", "Session has been revoked");
     throw new AuthError("INVALID_CREDENTIALS", "Current password is incorrect");
   }
+  if (core.mail !== null) void core.mail.worker.deliverDue();
 
   // Rotate this session's refresh token too: the one issued before the change is retired.
   const now = core.clock.now();

@@ -16,6 +16,8 @@ export type AuditEventType =
   | "sessions.revoked_all"
   | "token.revoked"
   | "password.changed"
+  | "password.reset_requested"
+  | "password.reset"
   | "password.rehashed"
   | "roles.changed"
   | "user.deleted";

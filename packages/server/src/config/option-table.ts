@@ -266,6 +266,11 @@ export const OPTIONS = {
     }),
     doc: "The From address of Baton's mail.",
   },
+  passwordResetTtl: {
+    env: ["PASSWORD_RESET_TTL"],
+    kind: duration("30m", "1m", "1d"),
+    doc: "How long a password-reset link and code work (one use; a newer request or any password change ends them sooner).",
+  },
   adminEmail: {
     env: ["ADMIN_EMAIL"],
     kind: text(),

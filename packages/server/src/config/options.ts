@@ -123,6 +123,8 @@ export interface BatonOptions {
   smtpUrl?: string;
   /** The From address: `no-reply@example.com` or `Example <no-reply@example.com>`. Default `no-reply@` the public URL's host. */
   mailFrom?: string;
+  /** How long a password-reset link and code work, e.g. `"30m"` (the default). */
+  passwordResetTtl?: Duration;
   /** Ensure this admin account exists at start (with `adminPassword`). */
   adminEmail?: string;
   adminPassword?: string;
@@ -179,6 +181,7 @@ export interface BatonConfig {
    * flows that need mail answer FEATURE_DISABLED.
    */
   readonly mail: ResolvedMailOptions | null;
+  readonly passwordResetTtlMs: number;
   readonly adminEmail: string | undefined;
   readonly adminPassword: string | undefined;
   readonly production: boolean;

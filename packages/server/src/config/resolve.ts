@@ -153,6 +153,7 @@ export function resolveConfig(
     rateLimitIpv6Prefix: values.rateLimitIpv6Prefix,
     bodyLimit: values.bodyLimit,
     mail,
+    passwordResetTtlMs: values.passwordResetTtl ?? 0,
     adminEmail,
     adminPassword,
     production,

@@ -23,6 +23,7 @@ export function errorReply(error: unknown, logger: Logger): HttpReply {
 
   const body: ErrorBody = { error: { code: failure.code, message: failure.message } };
   if (failure.details !== undefined) body.error.details = failure.details;
+  if (failure.reason !== undefined) body.error.reason = failure.reason;
   return {
     status: ERROR_STATUS[failure.code],
     body,

@@ -70,6 +70,39 @@ export const PasswordBody = Type.Object(
   { ...strict, title: "PasswordBody" },
 );
 
+export const ForgotPasswordBody = Type.Object(
+  { email: Email },
+  { ...strict, title: "ForgotPasswordBody" },
+);
+
+const MailedCode = Type.String({
+  maxLength: 32,
+  description: "The code from the mail (`ABCD-EFGH`; case, spaces and dashes do not matter).",
+});
+
+/** Either `token` (the link) or `email` with `code` (the code typed from the mail). */
+export const ResetPasswordBody = Type.Object(
+  {
+    token: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: "The token from the link's fragment (`#token=…`).",
+      }),
+    ),
+    email: Type.Optional(Email),
+    code: Type.Optional(MailedCode),
+    password: Password,
+    transport: Type.Optional(Transport),
+  },
+  { ...strict, title: "ResetPasswordBody" },
+);
+
+export const AcceptedResponseSchema = Type.Object(
+  { accepted: Type.Literal(true) },
+  { title: "Accepted" },
+);
+
 export const RolesBody = Type.Object(
   { roles: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }) },
   { ...strict, title: "RolesBody" },
@@ -160,6 +193,12 @@ export const ErrorBodySchema = Type.Object(
       details: Type.Optional(
         Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
           description: "Only for VALIDATION_FAILED: which input was wrong.",
+        }),
+      ),
+      reason: Type.Optional(
+        Type.String({
+          description:
+            "Only for SESSION_REVOKED, when known: why the session ended (password-reset, password-changed, logout-all, revoked-by-user, …).",
         }),
       ),
     }),

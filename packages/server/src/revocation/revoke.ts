@@ -12,6 +12,7 @@ export type RevocationReason =
   | "revoked-by-user"
   | "token-revoked"
   | "password-changed"
+  | "password-reset"
   | "roles-changed"
   | "user-deleted"
   | "refresh-token-reuse";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { RequestMeta } from "../audit/audit-log.js";
 import type { Core } from "../core.js";
 import { AuthError } from "../errors.js";
-import type { UserRecord } from "../store/store.js";
+import type { NewSession, UserRecord } from "../store/store.js";
 import { deriveRefreshToken, hashRefreshToken, newTokenSalt } from "../tokens/refresh-token.js";
 
 /** What a successful register, login, refresh or password change hands back. */
@@ -29,27 +29,8 @@ export async function startSession(
   user: UserRecord,
   meta: RequestMeta,
 ): Promise<IssuedTokens> {
-  const now = core.clock.now();
-  const session = {
-    id: randomBytes(16).toString("base64url"),
-    userId: user.id,
-    tokenSalt: newTokenSalt(),
-    createdAt: now,
-    maxExpiresAt:
-      core.config.sessionMaxLifetimeMs === 0
-        ? Number.MAX_SAFE_INTEGER
-        : now + core.config.sessionMaxLifetimeMs,
-    expiresAt: 0,
-    ip: meta.ip,
-    userAgent: meta.userAgent,
-  };
-  session.expiresAt = slidingExpiry(core, now, session.maxExpiresAt);
-  const refreshToken = deriveRefreshToken(core.refreshTokenKey, session.id, session.tokenSalt, 0);
-  const created = await core.store.createSession(
-    session,
-    hashRefreshToken(refreshToken),
-    user.credentialVersion,
-  );
+  const { session, refreshTokenHash } = newSession(core, user.id, meta);
+  const created = await core.store.createSession(session, refreshTokenHash, user.credentialVersion);
   if (!created) {
     await core.audit.record("login.failed", meta, {
       userId: user.id,
@@ -58,6 +39,34 @@ export async function startSession(
     throw new AuthError("INVALID_CREDENTIALS", "Email or password is incorrect");
   }
   return tokensFor(core, user, { ...session, generation: 0 });
+}
+
+/**
+ * A session for this device, not yet stored, and the hash of its first refresh token: what
+ * `store.createSession` (or a change that signs in, such as a password reset) stores.
+ */
+export function newSession(
+  core: Core,
+  userId: string,
+  meta: RequestMeta,
+): { session: NewSession; refreshTokenHash: string } {
+  const now = core.clock.now();
+  const maxExpiresAt =
+    core.config.sessionMaxLifetimeMs === 0
+      ? Number.MAX_SAFE_INTEGER
+      : now + core.config.sessionMaxLifetimeMs;
+  const session: NewSession = {
+    id: randomBytes(16).toString("base64url"),
+    userId,
+    tokenSalt: newTokenSalt(),
+    createdAt: now,
+    maxExpiresAt,
+    expiresAt: slidingExpiry(core, now, maxExpiresAt),
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+  };
+  const refreshToken = deriveRefreshToken(core.refreshTokenKey, session.id, session.tokenSalt, 0);
+  return { session, refreshTokenHash: hashRefreshToken(refreshToken) };
 }
 
 /** Access token plus the session's refresh token of `generation`. */

@@ -169,9 +169,19 @@ async function reuse(core: Core, match: RefreshTokenMatch, meta: RequestMeta): P
 async function findLive(core: Core, tokenHash: string): Promise<RefreshTokenMatch> {
   const match = await core.store.findByRefreshToken(tokenHash);
   if (match === null) throw new AuthError("REFRESH_INVALID", "Refresh token is invalid");
-  if (match.session.revokedAt !== null)
-    throw new AuthError("SESSION_REVOKED", "Session has been revoked");
+  if (match.session.revokedAt !== null) {
+    const reason = match.session.revokedReason ?? undefined;
+    throw new AuthError("SESSION_REVOKED", ENDED[reason ?? ""] ?? "Session has been revoked", {
+      reason,
+    });
+  }
   if (match.session.expiresAt <= core.clock.now())
     throw new AuthError("REFRESH_INVALID", "Session has expired");
   return match;
 }
+
+/** What the device that was signed out is told, by the reason its session ended. */
+const ENDED: Record<string, string> = {
+  "password-reset": "The password was reset; sign in again with the new password",
+  "password-changed": "The password was changed on another device; sign in again",
+};

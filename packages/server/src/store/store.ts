@@ -101,6 +101,16 @@ export interface RevocationStore {
    */
   changePassword(change: PasswordChange): Promise<PasswordChangeOutcome>;
   /**
+   * A password reset from a mailed token, in ONE transaction: spends the token (only if it is
+   * still unused and unexpired at `now`), sets the new password hash and raises the credential
+   * version (only while it is still `fromCredentialVersion`, the one the token was issued for),
+   * revokes every live session of the user (recorded as revocations), writes `outbox`, and opens
+   * `session` (the device that reset signs in). Nothing changes unless all of it does: of two
+   * concurrent resets with one token exactly one wins, and a login that verified the old password
+   * meanwhile gets no session (see `createSession`).
+   */
+  resetPassword(reset: PasswordReset): Promise<PasswordResetOutcome>;
+  /**
    * Sets the roles and raises the user's token version, recording a revocation so access tokens
    * carrying the old roles stop working everywhere. "last-holder" (nothing changed) when the
    * change would leave no user holding `change.protectedRole` while the user held it.
@@ -241,6 +251,25 @@ export type PasswordChangeOutcome =
   | { changed: false; reason: "credential-changed" }
   /** The session asking was revoked meanwhile. */
   | { changed: false; reason: "session-ended" };
+
+export interface PasswordReset extends RevocationStamp {
+  userId: string;
+  /** The account token presented (its id): spent by this change. */
+  tokenId: string;
+  passwordHash: string;
+  /** The credential version the token was issued for: a password changed since voids it. */
+  fromCredentialVersion: number;
+  /** Written in the reset's own transaction: sent only if the password was reset. */
+  outbox?: NewOutboxMessage[];
+  /** The session this device signs in with, and the hash of its first refresh token. */
+  session: NewSession;
+  refreshTokenHash: string;
+}
+
+export type PasswordResetOutcome =
+  | { reset: true; revokedSessionIds: string[] }
+  /** The token was spent, expired or replaced, or the password changed, or the user is gone. */
+  | { reset: false };
 
 /** A role at least one user must keep (the admin role: someone must reach the admin API). */
 export interface ProtectedRole {

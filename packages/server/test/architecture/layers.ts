@@ -125,8 +125,15 @@ export const PACKAGES: PackageLayers[] = [
       },
       {
         name: "base",
-        why: "errors, clock, actors, logging and optional-package loading: used everywhere, import nothing of Baton's",
-        modules: ["errors.ts", "clock.ts", "actor.ts", "logging.ts", "optional-package.ts"],
+        why: "errors, clock, actors, logging, optional-package loading and deferred work: used everywhere, import nothing of Baton's",
+        modules: [
+          "errors.ts",
+          "clock.ts",
+          "actor.ts",
+          "logging.ts",
+          "optional-package.ts",
+          "deferred-work.ts",
+        ],
         core: true,
       },
     ],

@@ -80,6 +80,7 @@ describe("the revocation step", () => {
       [
         "changePassword",
         "deleteUser",
+        "resetPassword",
         "revokeSession",
         "revokeUserSessions",
         "setUserRoles",

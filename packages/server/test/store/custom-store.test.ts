@@ -10,6 +10,7 @@ import {
   type NewSession,
   type NewUser,
   type PasswordChange,
+  type PasswordReset,
   type ProtectedRole,
   type RevocationCursor,
   type RevocationStamp,
@@ -136,6 +137,10 @@ class CountingStore implements Store {
     this.count("changePassword");
     return this.inner.changePassword(change);
   }
+  resetPassword(reset: PasswordReset) {
+    this.count("resetPassword");
+    return this.inner.resetPassword(reset);
+  }
   setUserRoles(userId: string, roles: string[], change: RevocationStamp & ProtectedRole) {
     this.count("setUserRoles");
     return this.inner.setUserRoles(userId, roles, change);
@@ -196,7 +201,7 @@ it("the suite exercised every method of the custom store", () => {
   const methods = Object.getOwnPropertyNames(CountingStore.prototype).filter(
     (name) => name !== "constructor" && name !== "count",
   );
-  expect(methods).toHaveLength(35);
+  expect(methods).toHaveLength(36);
   const called = new Set(counted.flatMap((store) => [...store.calls.keys()]));
   expect(methods.filter((method) => !called.has(method))).toEqual([]);
 });

@@ -1,6 +1,7 @@
 import type { Route } from "../route.js";
 import { loginRoute, meRoute, passwordRoute, registerRoute } from "./account-routes.js";
 import { deleteUserRoute, listUsersRoute, setRolesRoute } from "./admin-routes.js";
+import { forgotPasswordRoute, resetPasswordRoute } from "./password-reset-routes.js";
 import { healthRoute, jwksRoute, metricsRoute, openApiRoute } from "./meta-routes.js";
 import {
   logoutAllRoute,
@@ -24,6 +25,8 @@ export function allRoutes(): Route[] {
     revokeSessionRoute,
     revokeRoute,
     passwordRoute,
+    forgotPasswordRoute,
+    resetPasswordRoute,
     listUsersRoute,
     setRolesRoute,
     deleteUserRoute,

@@ -13,6 +13,8 @@ import type {
   OutboxSettlement,
   PasswordChange,
   PasswordChangeOutcome,
+  PasswordReset,
+  PasswordResetOutcome,
   ProtectedRole,
   RefreshTokenMatch,
   RevocationCursor,
@@ -206,6 +208,45 @@ export class SqlStore implements Store {
     });
   }
 
+  /**
+   * The token is spent first (a conditional UPDATE: of two resets with one token, the second
+   * waits for the first's row lock on PostgreSQL, then finds it used), then the password moves
+   * exactly as in `changePassword` (conditional on the credential version, so the interleavings
+   * with a login described there hold), every session is revoked, and this device's session is
+   * opened last, with the new credential version already in place. Any step that finds the world
+   * changed rolls all of it back.
+   */
+  resetPassword(reset: PasswordReset): Promise<PasswordResetOutcome> {
+    return this.run(async () => {
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          if (!(await accountTokens.consumeAccountToken(trx, reset.tokenId, reset.now)))
+            throw new Rollback({ reset: false });
+          const updated = await trx
+            .updateTable("users")
+            .set((eb) => ({
+              password_hash: reset.passwordHash,
+              credential_version: eb("credential_version", "+", 1),
+              updated_at: reset.now,
+            }))
+            .where("id", "=", reset.userId)
+            .where("credential_version", "=", reset.fromCredentialVersion)
+            .executeTakeFirst();
+          if (Number(updated.numUpdatedRows) === 0) throw new Rollback({ reset: false });
+          await outbox.insertOutbox(trx, reset.outbox ?? []);
+          const revokedSessionIds = await revokeSessionsWhere(trx, reset, {
+            userId: reset.userId,
+          });
+          await this.insertSession(trx, reset.session, reset.refreshTokenHash);
+          return { reset: true, revokedSessionIds } as const;
+        });
+      } catch (error) {
+        if (error instanceof Rollback) return error.outcome as PasswordResetOutcome;
+        throw error;
+      }
+    });
+  }
+
   setUserRoles(
     userId: string,
     roles: string[],
@@ -317,32 +358,41 @@ export class SqlStore implements Store {
         "share",
       ).executeTakeFirst();
       if (user === undefined || Number(user.credential_version) !== credentialVersion) return false;
-      await trx
-        .insertInto("sessions")
-        .values({
-          id: session.id,
-          user_id: session.userId,
-          generation: 0,
-          token_salt: session.tokenSalt,
-          created_at: session.createdAt,
-          last_used_at: session.createdAt,
-          expires_at: session.expiresAt,
-          max_expires_at: session.maxExpiresAt,
-          ip: session.ip,
-          user_agent: session.userAgent,
-          revoked_at: null,
-          revoked_reason: null,
-          redelivered_generation: null,
-        })
-        .execute();
-      await this.refreshPath.insertToken(trx, {
-        token_hash: tokenHash,
-        session_id: session.id,
-        generation: 0,
-        issued_at: session.createdAt,
-        retired_at: null,
-      });
+      await this.insertSession(trx, session, tokenHash);
       return true;
+    });
+  }
+
+  /** A new session with its first refresh token (generation 0). */
+  private async insertSession(
+    trx: Transaction<Database>,
+    session: NewSession,
+    tokenHash: string,
+  ): Promise<void> {
+    await trx
+      .insertInto("sessions")
+      .values({
+        id: session.id,
+        user_id: session.userId,
+        generation: 0,
+        token_salt: session.tokenSalt,
+        created_at: session.createdAt,
+        last_used_at: session.createdAt,
+        expires_at: session.expiresAt,
+        max_expires_at: session.maxExpiresAt,
+        ip: session.ip,
+        user_agent: session.userAgent,
+        revoked_at: null,
+        revoked_reason: null,
+        redelivered_generation: null,
+      })
+      .execute();
+    await this.refreshPath.insertToken(trx, {
+      token_hash: tokenHash,
+      session_id: session.id,
+      generation: 0,
+      issued_at: session.createdAt,
+      retired_at: null,
     });
   }
 
