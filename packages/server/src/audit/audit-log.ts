@@ -18,7 +18,12 @@ export type AuditEventType =
   | "password.changed"
   | "password.rehashed"
   | "roles.changed"
-  | "user.deleted";
+  | "user.deleted"
+  | "email.verified"
+  | "email.verification_sent"
+  | "email.change_requested"
+  | "email.changed"
+  | "email.change_undone";
 
 export interface AuditEvent {
   type: AuditEventType;

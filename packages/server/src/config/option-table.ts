@@ -266,6 +266,11 @@ export const OPTIONS = {
     }),
     doc: "The From address of Baton's mail.",
   },
+  emailVerification: {
+    env: ["EMAIL_VERIFICATION"],
+    kind: oneOf(["optional", "required"], "optional", { caseless: true }),
+    doc: "Whether sign-in waits for a verified address.",
+  },
   adminEmail: {
     env: ["ADMIN_EMAIL"],
     kind: text(),

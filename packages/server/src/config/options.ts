@@ -123,6 +123,12 @@ export interface BatonOptions {
   smtpUrl?: string;
   /** The From address: `no-reply@example.com` or `Example <no-reply@example.com>`. Default `no-reply@` the public URL's host. */
   mailFrom?: string;
+  /**
+   * `optional` (default): unverified users sign in, their access tokens say
+   * `email_verified: false` (guard routes with `requireVerifiedEmail()`). `required`: sign-in is
+   * refused (403 EMAIL_NOT_VERIFIED) until the address is verified; needs mail.
+   */
+  emailVerification?: "optional" | "required";
   /** Ensure this admin account exists at start (with `adminPassword`). */
   adminEmail?: string;
   adminPassword?: string;
@@ -179,6 +185,7 @@ export interface BatonConfig {
    * flows that need mail answer FEATURE_DISABLED.
    */
   readonly mail: ResolvedMailOptions | null;
+  readonly emailVerification: "optional" | "required";
   readonly adminEmail: string | undefined;
   readonly adminPassword: string | undefined;
   readonly production: boolean;

@@ -70,6 +70,60 @@ export const PasswordBody = Type.Object(
   { ...strict, title: "PasswordBody" },
 );
 
+const LinkToken = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  description: "The token from the mailed link's fragment (`#token=…`).",
+});
+
+export const VerifyEmailBody = Type.Object(
+  {
+    token: Type.Optional(LinkToken),
+    code: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 32,
+        description: "The mailed code (`ABCD-EFGH`; case, spaces and dashes do not matter).",
+      }),
+    ),
+    email: Type.Optional(
+      Type.String({
+        maxLength: 320,
+        description: "With `code` and no session: the account's address.",
+      }),
+    ),
+  },
+  {
+    ...strict,
+    title: "VerifyEmailBody",
+    description:
+      "`token`, or `code` with a Bearer token (signed in), or `code` with `email` (not signed in).",
+  },
+);
+
+export const ResendVerificationBody = Type.Object(
+  {
+    email: Type.Optional(
+      Type.String({
+        maxLength: 320,
+        description:
+          "Without a Bearer token: the address to send to (same answer for any address).",
+      }),
+    ),
+  },
+  { ...strict, title: "ResendVerificationBody" },
+);
+
+export const ChangeEmailBody = Type.Object(
+  { newEmail: Email, password: Password },
+  { ...strict, title: "ChangeEmailBody" },
+);
+
+export const UndoEmailChangeBody = Type.Object(
+  { token: LinkToken },
+  { ...strict, title: "UndoEmailChangeBody" },
+);
+
 export const RolesBody = Type.Object(
   { roles: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }) },
   { ...strict, title: "RolesBody" },
@@ -101,6 +155,9 @@ export const PublicUserSchema = Type.Object(
     name: Type.Union([Type.String(), Type.Null()]),
     roles: Type.Array(Type.String()),
     createdAt: Type.String({ format: "date-time" }),
+    emailVerified: Type.Boolean({
+      description: "Whether the user proved they receive mail at `email`.",
+    }),
   },
   { title: "User" },
 );

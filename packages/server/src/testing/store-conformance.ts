@@ -2,6 +2,7 @@ import { StoreUnavailableError } from "../errors.js";
 import type { NewSession, RevocationPage, RevocationStamp, Store } from "../store/store.js";
 import type { TestApi } from "./test-api.js";
 import { accountTokenConformance } from "./account-token-conformance.js";
+import { emailAddressConformance } from "./email-address-conformance.js";
 import { outboxConformance } from "./outbox-conformance.js";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");
@@ -654,4 +655,5 @@ export function storeConformance(
   // The roles with suites of their own: a store meets the whole contract or none of it.
   outboxConformance(test, name, open);
   accountTokenConformance(test, name, open);
+  emailAddressConformance(test, name, open);
 }

@@ -80,6 +80,7 @@ describe("the revocation step", () => {
       [
         "changePassword",
         "deleteUser",
+        "restoreEmail",
         "revokeSession",
         "revokeUserSessions",
         "setUserRoles",

@@ -3,6 +3,11 @@ import { StoreUnavailableError } from "../../errors.js";
 import type {
   AccountTokenRecord,
   AuditRecord,
+  EmailChange,
+  EmailChangeOutcome,
+  EmailConfirmation,
+  EmailRestore,
+  EmailRestoreOutcome,
   NewAccountToken,
   NewOutboxMessage,
   NewSession,
@@ -64,7 +69,11 @@ export class SqlStore implements Store {
     return this.onClose();
   }
 
-  createUser(user: NewUser, outboxMessages: NewOutboxMessage[] = []): Promise<UserRecord | null> {
+  createUser(
+    user: NewUser,
+    outboxMessages: NewOutboxMessage[] = [],
+    tokens: NewAccountToken[] = [],
+  ): Promise<UserRecord | null> {
     return this.run(async () => {
       const row: UsersTable = {
         id: user.id,
@@ -76,14 +85,17 @@ export class SqlStore implements Store {
         credential_version: 0,
         created_at: user.createdAt,
         updated_at: user.createdAt,
+        email_verified_at: user.emailVerifiedAt ?? null,
       };
       try {
-        if (outboxMessages.length === 0) await this.db.insertInto("users").values(row).execute();
+        if (outboxMessages.length === 0 && tokens.length === 0)
+          await this.db.insertInto("users").values(row).execute();
         else
           await this.db.transaction().execute(async (trx) => {
             // Messages first: an email already taken rolls them back with the user.
             await outbox.insertOutbox(trx, outboxMessages);
             await trx.insertInto("users").values(row).execute();
+            for (const token of tokens) await accountTokens.insertAccountToken(trx, token);
           });
       } catch (error) {
         if (this.dialect.isUniqueViolation(error)) return null;
@@ -374,6 +386,7 @@ export class SqlStore implements Store {
           credential_version: row.user_credential_version,
           created_at: row.user_created_at,
           updated_at: row.user_updated_at,
+          email_verified_at: row.user_email_verified_at,
         }),
         generation: Number(row.token_generation),
         retiredAt: row.token_retired_at === null ? null : Number(row.token_retired_at),
@@ -615,6 +628,105 @@ export class SqlStore implements Store {
     return this.run(() => accountTokens.consumeAccountToken(this.db, id, now));
   }
 
+  confirmEmail(confirmation: EmailConfirmation): Promise<"verified" | "link-spent"> {
+    return this.run(async () => {
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          const address = await this.lockedUserEmail(trx, confirmation.userId);
+          if (address !== confirmation.email) throw new Rollback("link-spent");
+          if (
+            !(await accountTokens.consumeAccountToken(trx, confirmation.tokenId, confirmation.now))
+          )
+            throw new Rollback("link-spent");
+          await trx
+            .updateTable("users")
+            .set({ email_verified_at: confirmation.now, updated_at: confirmation.now })
+            .where("id", "=", confirmation.userId)
+            .where("email_verified_at", "is", null)
+            .execute();
+          return "verified" as const;
+        });
+      } catch (error) {
+        if (error instanceof Rollback) return error.outcome as "link-spent";
+        throw error;
+      }
+    });
+  }
+
+  changeEmail(change: EmailChange): Promise<EmailChangeOutcome> {
+    return this.run(async () => {
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          const address = await this.lockedUserEmail(trx, change.userId);
+          if (address !== change.fromEmail)
+            throw new Rollback({ changed: false, reason: "link-spent" });
+          if (!(await accountTokens.consumeAccountToken(trx, change.tokenId, change.now)))
+            throw new Rollback({ changed: false, reason: "link-spent" });
+          // The unique index decides a race for the address: the loser's UPDATE fails (below).
+          await trx
+            .updateTable("users")
+            .set({ email: change.email, email_verified_at: change.now, updated_at: change.now })
+            .where("id", "=", change.userId)
+            .execute();
+          await accountTokens.insertAccountToken(trx, change.undoToken, false);
+          await outbox.insertOutbox(trx, change.outbox);
+          return { changed: true } as const;
+        });
+      } catch (error) {
+        if (error instanceof Rollback) return error.outcome as EmailChangeOutcome;
+        if (this.dialect.isUniqueViolation(error))
+          return { changed: false, reason: "email-taken" } as const;
+        throw error;
+      }
+    });
+  }
+
+  restoreEmail(restore: EmailRestore): Promise<EmailRestoreOutcome> {
+    return this.run(async () => {
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          if ((await this.lockedUserEmail(trx, restore.userId)) === undefined)
+            throw new Rollback({ restored: false, reason: "link-spent" });
+          if (!(await accountTokens.consumeAccountToken(trx, restore.tokenId, restore.now)))
+            throw new Rollback({ restored: false, reason: "link-spent" });
+          await trx
+            .updateTable("users")
+            .set({ email: restore.email, email_verified_at: restore.now, updated_at: restore.now })
+            .where("id", "=", restore.userId)
+            .execute();
+          if (restore.cancelPurposes.length > 0)
+            await trx
+              .deleteFrom("account_tokens")
+              .where("user_id", "=", restore.userId)
+              .where("purpose", "in", restore.cancelPurposes)
+              .where("used_at", "is", null)
+              .execute();
+          const revokedSessionIds = await revokeSessionsWhere(trx, restore, {
+            userId: restore.userId,
+          });
+          return { restored: true, revokedSessionIds } as const;
+        });
+      } catch (error) {
+        if (error instanceof Rollback) return error.outcome as EmailRestoreOutcome;
+        if (this.dialect.isUniqueViolation(error))
+          return { restored: false, reason: "email-taken" } as const;
+        throw error;
+      }
+    });
+  }
+
+  /** The user's address, its row locked for the transaction; undefined when the user is gone. */
+  private async lockedUserEmail(
+    trx: Transaction<Database>,
+    userId: string,
+  ): Promise<string | undefined> {
+    const row = await this.locked(
+      trx.selectFrom("users").select("email").where("id", "=", userId),
+      "update",
+    ).executeTakeFirst();
+    return row?.email;
+  }
+
   /** Runs a query, turning "database not reachable" into StoreUnavailableError. */
   private async run<T>(operation: () => Promise<T>): Promise<T> {
     if (this.closed) throw new StoreUnavailableError("The store is closed");
@@ -689,6 +801,7 @@ function toUser(row: Selectable<UsersTable>): UserRecord {
     credentialVersion: Number(row.credential_version),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    emailVerifiedAt: row.email_verified_at === null ? null : Number(row.email_verified_at),
   };
 }
 
