@@ -13,7 +13,13 @@ export type {
   TokenRefreshedEvent,
 } from "./client-types.js";
 export type { AuthState, AuthStatus } from "./auth-state.js";
-export type { ChangePasswordInput, LoginInput, RegisterInput } from "./auth-api.js";
+export type {
+  ChangeEmailInput,
+  ChangePasswordInput,
+  LoginInput,
+  RegisterInput,
+  VerifyEmailInput,
+} from "./auth-api.js";
 export {
   BatonClientError,
   HttpError,
