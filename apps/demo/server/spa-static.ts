@@ -75,7 +75,8 @@ async function sendFile(reply: FastifyReply, path: string, urlPath: string) {
   );
   if (type.startsWith("text/html")) {
     void reply.header("content-security-policy", CONTENT_SECURITY_POLICY);
-    void reply.header("referrer-policy", "same-origin");
+    // Pages opened from a mailed link carry its token in the fragment: no Referer at all, anywhere.
+    void reply.header("referrer-policy", "no-referrer");
     void reply.header("x-frame-options", "DENY");
   }
   return reply.send(body);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { useAuth } from "@baton/client/react";
 import { useChat } from "./chat/chat-context.js";
 import { AppShell } from "./components/app-shell.js";
@@ -7,15 +7,23 @@ import { EmptyState, Spinner } from "./components/ui.js";
 import { sessionEndMessage } from "./lib/errors.js";
 import { AdminPage } from "./pages/admin-page.js";
 import { LoginPage, SignupPage } from "./pages/auth-pages.js";
+import { UndoEmailChangePage, VerifyEmailPage } from "./pages/email-pages.js";
 import { ChatPage } from "./pages/chat-page.js";
 import { SecurityPage } from "./pages/security-page.js";
 import { Link, Redirect, useLocation } from "./router.js";
 import { useToasts } from "./toasts.js";
 
 const PUBLIC_PATHS = new Set(["/login", "/signup"]);
+/** Pages opened from a mailed link: they work signed in or not (the link is the credential). */
+const MAIL_LINK_PAGES: Record<string, () => ReactNode> = {
+  "/verify-email": VerifyEmailPage,
+  "/undo-email-change": UndoEmailChangePage,
+};
 const TITLES: Record<string, string> = {
   "/login": "Sign in",
   "/signup": "Create account",
+  "/verify-email": "Confirm email",
+  "/undo-email-change": "Undo email change",
   "/security": "Security",
   "/admin": "Admin",
 };
@@ -27,6 +35,9 @@ export function App() {
   useUnreadTitle(path);
 
   if (status === "loading") return <Splash />;
+
+  const MailLinkPage = MAIL_LINK_PAGES[path];
+  if (MailLinkPage) return <MailLinkPage />;
 
   if (PUBLIC_PATHS.has(path)) {
     if (status === "authenticated") return <Redirect to={safeNext(query.get("next"))} />;
