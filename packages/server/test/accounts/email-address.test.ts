@@ -60,9 +60,7 @@ describe("email verification", () => {
     const token = linkToken(mail, "verify-email");
     expect(codeOf(mail)).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
     expect(claims(accessToken).email_verified).toBe(false);
-    expect((await client.get(`${AUTH}/me`, accessToken)).body.user.emailVerified).toBe(
-      false,
-    );
+    expect((await client.get(`${AUTH}/me`, accessToken)).body.user.emailVerified).toBe(false);
     expect((await client.get("/api/verified", accessToken)).body.error.code).toBe(
       "EMAIL_NOT_VERIFIED",
     );
@@ -161,18 +159,14 @@ describe("email change", () => {
     expect((await change({ newEmail: "New@Example.com", password: PASSWORD })).status).toBe(202);
     const confirmation = await mailTo("new@example.com", before);
     expect(confirmation.parsed.subject).toContain("new email address");
-    expect((await client.get(`${AUTH}/me`, accessToken)).body.user.email).toBe(
-      "old@example.com",
-    );
+    expect((await client.get(`${AUTH}/me`, accessToken)).body.user.email).toBe("old@example.com");
 
     const noticeMark = sink.received.length;
     const applied = await client.post(`${AUTH}/email/verify`, {
       token: linkToken(confirmation, "verify-email"),
     });
     expect(applied.body.user).toMatchObject({ email: "new@example.com", emailVerified: true });
-    expect((await client.get(`${AUTH}/me`, accessToken)).body.user.email).toBe(
-      "new@example.com",
-    );
+    expect((await client.get(`${AUTH}/me`, accessToken)).body.user.email).toBe("new@example.com");
     const notice = await mailTo("old@example.com", noticeMark);
     expect(notice.parsed.text).toContain("new@example.com");
     const undo = linkToken(notice, "undo-email-change");
@@ -226,8 +220,7 @@ describe("email change", () => {
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
     const emails = await Promise.all(
       racers.map(
-        async (racer) =>
-          (await racer.client.get(`${AUTH}/me`, racer.accessToken)).body.user.email,
+        async (racer) => (await racer.client.get(`${AUTH}/me`, racer.accessToken)).body.user.email,
       ),
     );
     expect(emails.filter((email) => email === "prize@example.com")).toHaveLength(1);
@@ -285,8 +278,6 @@ describe.each(ADAPTERS)("requireVerifiedEmail() through %s", (adapter) => {
     const refused = await client.get("/api/verified", registered.body.accessToken);
     expect([refused.status, refused.body.error.code]).toEqual([403, "EMAIL_NOT_VERIFIED"]);
     expect((await client.get("/api/verified")).status).toBe(401);
-    expect((await client.get("/api/private", registered.body.accessToken)).status).toBe(
-      200,
-    );
+    expect((await client.get("/api/private", registered.body.accessToken)).status).toBe(200);
   });
 });
