@@ -628,91 +628,75 @@ export class SqlStore implements Store {
     return this.run(() => accountTokens.consumeAccountToken(this.db, id, now));
   }
 
+  // The address changes below check before they write: a refusal returns with nothing written
+  // (a spent token changes no row), and the one failure after a write — another account holding
+  // the address (the unique index) — throws, rolling the transaction back.
+
   confirmEmail(confirmation: EmailConfirmation): Promise<"verified" | "link-spent"> {
-    return this.run(async () => {
-      try {
-        return await this.db.transaction().execute(async (trx) => {
-          const address = await this.lockedUserEmail(trx, confirmation.userId);
-          if (address !== confirmation.email) throw new Rollback("link-spent");
-          if (
-            !(await accountTokens.consumeAccountToken(trx, confirmation.tokenId, confirmation.now))
-          )
-            throw new Rollback("link-spent");
-          await trx
-            .updateTable("users")
-            .set({ email_verified_at: confirmation.now, updated_at: confirmation.now })
-            .where("id", "=", confirmation.userId)
-            .where("email_verified_at", "is", null)
-            .execute();
-          return "verified" as const;
-        });
-      } catch (error) {
-        if (error instanceof Rollback) return error.outcome as "link-spent";
-        throw error;
-      }
+    const { userId, tokenId, email, now } = confirmation;
+    return this.transaction(async (trx) => {
+      if ((await this.lockedUserEmail(trx, userId)) !== email) return "link-spent";
+      if (!(await accountTokens.consumeAccountToken(trx, tokenId, now))) return "link-spent";
+      await trx
+        .updateTable("users")
+        .set({ email_verified_at: now, updated_at: now })
+        .where("id", "=", userId)
+        .where("email_verified_at", "is", null)
+        .execute();
+      return "verified";
     });
   }
 
-  changeEmail(change: EmailChange): Promise<EmailChangeOutcome> {
-    return this.run(async () => {
-      try {
-        return await this.db.transaction().execute(async (trx) => {
-          const address = await this.lockedUserEmail(trx, change.userId);
-          if (address !== change.fromEmail)
-            throw new Rollback({ changed: false, reason: "link-spent" });
-          if (!(await accountTokens.consumeAccountToken(trx, change.tokenId, change.now)))
-            throw new Rollback({ changed: false, reason: "link-spent" });
-          // The unique index decides a race for the address: the loser's UPDATE fails (below).
-          await trx
-            .updateTable("users")
-            .set({ email: change.email, email_verified_at: change.now, updated_at: change.now })
-            .where("id", "=", change.userId)
-            .execute();
-          await accountTokens.insertAccountToken(trx, change.undoToken, false);
-          await outbox.insertOutbox(trx, change.outbox);
-          return { changed: true } as const;
-        });
-      } catch (error) {
-        if (error instanceof Rollback) return error.outcome as EmailChangeOutcome;
-        if (this.dialect.isUniqueViolation(error))
-          return { changed: false, reason: "email-taken" } as const;
-        throw error;
-      }
-    });
+  async changeEmail(change: EmailChange): Promise<EmailChangeOutcome> {
+    const spent = { changed: false, reason: "link-spent" } as const;
+    try {
+      return await this.transaction(async (trx) => {
+        if ((await this.lockedUserEmail(trx, change.userId)) !== change.fromEmail) return spent;
+        if (!(await accountTokens.consumeAccountToken(trx, change.tokenId, change.now)))
+          return spent;
+        await trx
+          .updateTable("users")
+          .set({ email: change.email, email_verified_at: change.now, updated_at: change.now })
+          .where("id", "=", change.userId)
+          .execute();
+        await accountTokens.insertAccountToken(trx, change.undoToken, false);
+        await outbox.insertOutbox(trx, change.outbox);
+        return { changed: true } as const;
+      });
+    } catch (error) {
+      if (this.dialect.isUniqueViolation(error)) return { changed: false, reason: "email-taken" };
+      throw error;
+    }
   }
 
-  restoreEmail(restore: EmailRestore): Promise<EmailRestoreOutcome> {
-    return this.run(async () => {
-      try {
-        return await this.db.transaction().execute(async (trx) => {
-          if ((await this.lockedUserEmail(trx, restore.userId)) === undefined)
-            throw new Rollback({ restored: false, reason: "link-spent" });
-          if (!(await accountTokens.consumeAccountToken(trx, restore.tokenId, restore.now)))
-            throw new Rollback({ restored: false, reason: "link-spent" });
+  async restoreEmail(restore: EmailRestore): Promise<EmailRestoreOutcome> {
+    const spent = { restored: false, reason: "link-spent" } as const;
+    try {
+      return await this.transaction(async (trx) => {
+        if ((await this.lockedUserEmail(trx, restore.userId)) === undefined) return spent;
+        if (!(await accountTokens.consumeAccountToken(trx, restore.tokenId, restore.now)))
+          return spent;
+        await trx
+          .updateTable("users")
+          .set({ email: restore.email, email_verified_at: restore.now, updated_at: restore.now })
+          .where("id", "=", restore.userId)
+          .execute();
+        if (restore.cancelPurposes.length > 0)
           await trx
-            .updateTable("users")
-            .set({ email: restore.email, email_verified_at: restore.now, updated_at: restore.now })
-            .where("id", "=", restore.userId)
+            .deleteFrom("account_tokens")
+            .where("user_id", "=", restore.userId)
+            .where("purpose", "in", restore.cancelPurposes)
+            .where("used_at", "is", null)
             .execute();
-          if (restore.cancelPurposes.length > 0)
-            await trx
-              .deleteFrom("account_tokens")
-              .where("user_id", "=", restore.userId)
-              .where("purpose", "in", restore.cancelPurposes)
-              .where("used_at", "is", null)
-              .execute();
-          const revokedSessionIds = await revokeSessionsWhere(trx, restore, {
-            userId: restore.userId,
-          });
-          return { restored: true, revokedSessionIds } as const;
+        const revokedSessionIds = await revokeSessionsWhere(trx, restore, {
+          userId: restore.userId,
         });
-      } catch (error) {
-        if (error instanceof Rollback) return error.outcome as EmailRestoreOutcome;
-        if (this.dialect.isUniqueViolation(error))
-          return { restored: false, reason: "email-taken" } as const;
-        throw error;
-      }
-    });
+        return { restored: true, revokedSessionIds } as const;
+      });
+    } catch (error) {
+      if (this.dialect.isUniqueViolation(error)) return { restored: false, reason: "email-taken" };
+      throw error;
+    }
   }
 
   /** The user's address, its row locked for the transaction; undefined when the user is gone. */
