@@ -47,8 +47,13 @@ if (tokens > 0 || sessions > 0) {
     const minted: string[] = [];
     for (let i = 0; i < tokens; i++)
       minted.push(
-        core.accessTokens.sign({ sub: user!.id, sid: session.sessionId, roles: ["user"], ver: 0 })
-          .token,
+        core.accessTokens.sign({
+          sub: user!.id,
+          sid: session.sessionId,
+          roles: ["user"],
+          ver: 0,
+          emailVerified: false,
+        }).token,
       );
     writeFileSync(process.env.TOKENS_FILE!, minted.join("\n"));
   }

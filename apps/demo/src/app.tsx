@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactElement } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { useAuth } from "@baton/client/react";
 import { useChat } from "./chat/chat-context.js";
 import { AppShell } from "./components/app-shell.js";
@@ -8,6 +8,7 @@ import { sessionEndMessage } from "./lib/errors.js";
 import { AdminPage } from "./pages/admin-page.js";
 import { LoginPage, SignupPage } from "./pages/auth-pages.js";
 import { DevInboxPage } from "./pages/dev-inbox-page.js";
+import { UndoEmailChangePage, VerifyEmailPage } from "./pages/email-pages.js";
 import { ForgotPasswordPage, ResetPasswordPage } from "./pages/password-pages.js";
 import { ChatPage } from "./pages/chat-page.js";
 import { SecurityPage } from "./pages/security-page.js";
@@ -15,16 +16,23 @@ import { Link, Redirect, useLocation } from "./router.js";
 import { useToasts } from "./toasts.js";
 
 const PUBLIC_PATHS = new Set(["/login", "/signup", "/forgot-password"]);
-/** Pages that work whoever is signed in here: a mailed link may open in a signed-in browser. */
-const OPEN_PATHS: Record<string, () => ReactElement> = {
-  "/reset-password": () => <ResetPasswordPage />,
-  "/dev/inbox": () => <DevInboxPage />,
+/**
+ * Pages that work whoever is signed in here: those opened from a mailed link (the link is the
+ * credential, and it may open in a browser signed in to another account), and the development inbox.
+ */
+const OPEN_PAGES: Record<string, () => ReactNode> = {
+  "/reset-password": ResetPasswordPage,
+  "/verify-email": VerifyEmailPage,
+  "/undo-email-change": UndoEmailChangePage,
+  "/dev/inbox": DevInboxPage,
 };
 const TITLES: Record<string, string> = {
   "/login": "Sign in",
   "/signup": "Create account",
   "/forgot-password": "Forgot password",
   "/reset-password": "New password",
+  "/verify-email": "Confirm email",
+  "/undo-email-change": "Undo email change",
   "/dev/inbox": "Development inbox",
   "/security": "Security",
   "/admin": "Admin",
@@ -36,9 +44,9 @@ export function App() {
   const notice = useSignedOutNotice();
   useUnreadTitle(path);
 
-  const open = OPEN_PATHS[path];
-  if (open) return open();
   if (status === "loading") return <Splash />;
+  const OpenPage = OPEN_PAGES[path];
+  if (OpenPage) return <OpenPage />;
 
   if (PUBLIC_PATHS.has(path)) {
     if (status === "authenticated") return <Redirect to={safeNext(query.get("next"))} />;

@@ -55,6 +55,31 @@ export interface ChangePasswordInput {
 export type ResetSecret = { token: string } | { email: string; code: string };
 
 /**
+ * What `verifyEmail` redeems: the token from the mailed link's fragment, or the mailed code
+ * (with the account's `email` when nobody is signed in).
+ *
+ * @example
+ * ```ts
+ * const fromLink: VerifyEmailInput = { token: new URLSearchParams(location.hash.slice(1)).get("token")! };
+ * const typed: VerifyEmailInput = { code: "ABCD-EFGH" };
+ * ```
+ */
+export type VerifyEmailInput = { token: string } | { code: string; email?: string };
+
+/**
+ * Input of `changeEmail`: the new address and the current password.
+ *
+ * @example
+ * ```ts
+ * const input: ChangeEmailInput = { newEmail: "ada@new.example", password: "correct horse battery" };
+ * ```
+ */
+export interface ChangeEmailInput {
+  newEmail: string;
+  password: string;
+}
+
+/**
  * The Baton endpoints as typed calls, one per route of docs/api.md. Stateless: tokens go in,
  * responses come out; the client decides what to keep.
  */
@@ -78,6 +103,12 @@ export interface AuthApi {
   ): Promise<ApiResponse<TokenResponse>>;
   requestPasswordReset(email: string): Promise<void>;
   resetPassword(secret: ResetSecret, password: string): Promise<ApiResponse<TokenResponse>>;
+  /** `accessToken` only for a code without `email`. */
+  verifyEmail(input: VerifyEmailInput, accessToken?: string): Promise<PublicUser>;
+  /** Signed in (`accessToken`), or by `email` without a session. */
+  resendVerification(request: { accessToken: string } | { email: string }): Promise<void>;
+  changeEmail(accessToken: string, input: ChangeEmailInput): Promise<void>;
+  undoEmailChange(token: string): Promise<void>;
 }
 
 /** Creates the {@link AuthApi} for one refresh transport. */
@@ -155,6 +186,25 @@ export function createAuthApi(transport: Transport, mode: RefreshTransport): Aut
         password,
         ...asking,
       }),
+    async verifyEmail(input, accessToken) {
+      const { body } = await transport.request<{ user: PublicUser }>("POST", "/email/verify", {
+        body: input,
+        ...(accessToken === undefined ? {} : { accessToken }),
+      });
+      return body.user;
+    },
+    async resendVerification(request) {
+      await transport.request("POST", "/email/verify/resend", {
+        body: "email" in request ? { email: request.email } : {},
+        ...("accessToken" in request ? { accessToken: request.accessToken } : {}),
+      });
+    },
+    async changeEmail(accessToken, input) {
+      await transport.request("POST", "/email", { body: input, accessToken });
+    },
+    async undoEmailChange(token) {
+      await transport.request("POST", "/email/undo", { body: { token } });
+    },
   };
 }
 

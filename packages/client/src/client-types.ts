@@ -1,6 +1,13 @@
 /** The public shapes of the client: its options, its interface and its events. */
 import type { PublicUser, RefreshTransport, SessionInfo } from "@baton/protocol";
-import type { ChangePasswordInput, LoginInput, RegisterInput, ResetSecret } from "./auth-api.js";
+import type {
+  ChangeEmailInput,
+  ChangePasswordInput,
+  LoginInput,
+  RegisterInput,
+  ResetSecret,
+  VerifyEmailInput,
+} from "./auth-api.js";
 import type { AuthState, AuthStatus } from "./auth-state.js";
 import type { AxiosLikeInstance } from "./axios.js";
 import type { BackoffPolicy } from "./backoff.js";
@@ -175,6 +182,32 @@ export interface AuthClient {
   revokeSession: (sessionId: string) => Promise<void>;
   /** Changes the password; the server revokes every other session and issues new tokens. */
   changePassword: (input: ChangePasswordInput) => Promise<void>;
+  /**
+   * Redeems a verification link (`{ token }` from the page's fragment) or code. Verifies the
+   * address, or applies a pending email change. When signed in, refreshes at once so `user` and
+   * the access token (`email_verified`) show it. Rejects with HttpError `LINK_INVALID` (ask for a
+   * new mail), `EMAIL_TAKEN` (a change whose address another account took), or
+   * `VALIDATION_FAILED` (a code without `email` while nobody is signed in).
+   */
+  verifyEmail: (input: VerifyEmailInput) => Promise<PublicUser>;
+  /**
+   * Mails a new verification: to the signed-in user, or to `email` when nobody is signed in (the
+   * server answers the same for any address). HttpError `RATE_LIMITED` (`retryAfterMs`) within a
+   * minute of the last one.
+   */
+  resendVerification: (input?: { email: string }) => Promise<void>;
+  /**
+   * Asks to change the address: a confirmation goes to `newEmail`, and nothing changes until it
+   * is redeemed (`verifyEmail`). HttpError `INVALID_CREDENTIALS` (wrong password),
+   * `EMAIL_TAKEN`, `RATE_LIMITED`.
+   */
+  changeEmail: (input: ChangeEmailInput) => Promise<void>;
+  /**
+   * Redeems the undo link mailed to the old address: the old address is back and every session
+   * of the account has ended (this one too, if the account is signed in here). HttpError
+   * `LINK_INVALID`, `EMAIL_TAKEN`.
+   */
+  undoEmailChange: (input: { token: string }) => Promise<void>;
   /** A valid access token (refreshed first if it has expired), or `null` when signed out. */
   getAccessToken: () => Promise<string | null>;
 

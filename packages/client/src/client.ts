@@ -398,6 +398,31 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       );
       await acceptTokens(response, "password");
     },
+    async verifyEmail(input) {
+      // A code without an address names the signed-in account: that needs the access token.
+      const user =
+        "code" in input && input.email === undefined
+          ? await authorized((accessToken) => api.verifyEmail(input, accessToken), false)
+          : await api.verifyEmail(input);
+      // The access token says `email_verified` as of its issue: pick up the new one (and, after
+      // an email change, the new address) now rather than at the next scheduled refresh.
+      if (held.current) await refreshes.renew(held.current.generation, false);
+      return user;
+    },
+    async resendVerification(input) {
+      if (input !== undefined) await api.resendVerification({ email: input.email });
+      else await authorized((accessToken) => api.resendVerification({ accessToken }), false);
+    },
+    async changeEmail(input) {
+      await authorized((accessToken) => api.changeEmail(accessToken, input), false);
+    },
+    async undoEmailChange(input) {
+      await api.undoEmailChange(input.token);
+      // Every session of that account has ended; if it is the one signed in here, the refresh
+      // finds this session revoked and ends it like any other revocation.
+      if (held.current)
+        await refreshes.renew(held.current.generation, false).catch(() => undefined);
+    },
     async getAccessToken() {
       return (await access.acquire())?.accessToken ?? null;
     },

@@ -13,7 +13,14 @@ export type {
   TokenRefreshedEvent,
 } from "./client-types.js";
 export type { AuthState, AuthStatus } from "./auth-state.js";
-export type { ChangePasswordInput, LoginInput, RegisterInput, ResetSecret } from "./auth-api.js";
+export type {
+  ChangeEmailInput,
+  ChangePasswordInput,
+  LoginInput,
+  RegisterInput,
+  ResetSecret,
+  VerifyEmailInput,
+} from "./auth-api.js";
 export {
   BatonClientError,
   HttpError,

@@ -93,7 +93,14 @@ describe("createStateStore", () => {
       throw new Error("listener bug");
     });
     store.subscribe(() => calls++);
-    const user = { id: "u", email: "e", name: null, roles: [], createdAt: "" };
+    const user = {
+      id: "u",
+      email: "e",
+      name: null,
+      roles: [],
+      createdAt: "",
+      emailVerified: false,
+    };
     store.set({ status: "authenticated", user });
     const snapshot = store.get();
     store.set({ status: "authenticated", user: { ...user } });

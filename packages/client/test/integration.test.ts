@@ -362,7 +362,9 @@ describe("password reset", () => {
     await phone.requestPasswordReset(email.toUpperCase());
     await phone.requestPasswordReset("nobody@example.com");
     await server.baton.mail!.deliverDue();
-    const mailed = server.baton.mail!.inbox!.messages().filter((m) => m.to === email);
+    const mailed = server.baton
+      .mail!.inbox!.messages()
+      .filter((m) => m.to === email && m.link?.includes("reset-password"));
     expect(mailed).toHaveLength(1);
     const token = /#token=([\w-]+)/.exec(mailed[0]!.link ?? "")![1]!;
 
@@ -405,5 +407,45 @@ describe("clients sharing one token store (body transport)", () => {
     expect(a.status).toBe("authenticated");
     a.dispose();
     b.dispose();
+  });
+});
+
+describe("email verification and email change through the client", () => {
+  /** The newest captured mail to `to` (the server runs in development: the development inbox). */
+  async function mailTo(to: string) {
+    await server.baton.mail!.deliverDue();
+    const mail = server.baton.mail!.inbox!.messages().find((message) => message.to === to);
+    if (mail === undefined) throw new Error(`no mail to ${to}`);
+    return { text: mail.text, token: /#token=([A-Za-z0-9_-]+)/.exec(mail.link ?? "")![1]! };
+  }
+
+  it("verifies with the link, changes the address, and undoes it (signed out everywhere)", async () => {
+    const email = newEmail();
+    const client = nodeClient();
+    expect((await client.register({ email, password: PASSWORD })).emailVerified).toBe(false);
+    const user = await client.verifyEmail({ token: (await mailTo(email)).token });
+    expect(user.emailVerified).toBe(true);
+    expect(client.user?.emailVerified).toBe(true);
+    await expect(client.resendVerification()).resolves.toBeUndefined();
+
+    const changed = newEmail();
+    await expect(
+      client.changeEmail({ newEmail: changed, password: "wrong password" }),
+    ).rejects.toMatchObject({
+      code: "INVALID_CREDENTIALS",
+    });
+    await client.changeEmail({ newEmail: changed, password: PASSWORD });
+    await client.verifyEmail({ token: (await mailTo(changed)).token });
+    expect(client.user?.email).toBe(changed);
+
+    const undo = (await mailTo(email)).token;
+    const ended: SessionEndReason[] = [];
+    client.on("sessionEnded", (reason) => ended.push(reason));
+    await client.undoEmailChange({ token: undo });
+    expect([client.status, ended]).toEqual(["anonymous", ["SESSION_REVOKED"]]);
+    await expect(client.undoEmailChange({ token: undo })).rejects.toMatchObject({
+      code: "LINK_INVALID",
+    });
+    expect((await nodeClient().login({ email, password: PASSWORD })).email).toBe(email);
   });
 });

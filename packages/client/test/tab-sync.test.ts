@@ -14,6 +14,7 @@ const USER: PublicUser = {
   name: null,
   roles: ["user"],
   createdAt: new Date(0).toISOString(),
+  emailVerified: false,
 };
 const TOKEN: HeldToken = {
   accessToken: "header.payload.signature",

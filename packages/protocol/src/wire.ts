@@ -8,6 +8,8 @@ export interface PublicUser {
   roles: string[];
   /** ISO 8601 */
   createdAt: string;
+  /** Whether the user proved they receive mail at `email` (verification link or code). */
+  emailVerified: boolean;
 }
 
 /** Body of register, login, refresh and password-change responses. */
@@ -58,6 +60,11 @@ export interface AccessTokenClaims {
   roles: string[];
   /** The user's token version when issued: a role change raises it and stales older tokens. */
   ver: number;
+  /**
+   * Whether the user's address was verified when the token was issued. Tokens signed before
+   * Baton knew verification lack it: read as false.
+   */
+  email_verified?: boolean;
   iat: number;
   exp: number;
   jti: string;

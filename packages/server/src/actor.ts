@@ -3,7 +3,7 @@
  * command line, Baton's own rules — and each checks what its actor may do; the audit trail names
  * the actor (`auditedBy`).
  */
-export type Actor = UserActor | AdminActor | CliActor | SystemActor;
+export type Actor = UserActor | AdminActor | CliActor | SystemActor | MailedLinkActor;
 
 /** Who may act on any account: an admin through the API, the command line, Baton's configuration. */
 export type Administrator = AdminActor | CliActor | SystemActor;
@@ -36,6 +36,17 @@ export interface SystemActor {
   kind: "system";
 }
 
+/**
+ * Whoever holds a single-use link Baton mailed to an address of the account (an email change's
+ * undo link): no session, only the proof of reading that mailbox.
+ */
+export interface MailedLinkActor {
+  kind: "mailed-link";
+  userId: string;
+  /** The link's purpose (account-tokens/). */
+  purpose: string;
+}
+
 /** The holder of a session — of its access token or its refresh token — acting on their account. */
 export function userActor(session: { userId: string; sessionId: string }): UserActor {
   return { kind: "user", userId: session.userId, sessionId: session.sessionId };
@@ -57,6 +68,8 @@ export function auditedBy(actor: Actor): string {
     case "cli":
     case "system":
       return actor.kind;
+    case "mailed-link":
+      return `mailed-link:${actor.purpose}`;
   }
 }
 

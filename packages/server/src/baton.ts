@@ -50,6 +50,11 @@ export interface Baton {
   requireAuth(): Guard;
   /** Like `requireAuth()`, and the user must have at least one of `roles` (else 403 FORBIDDEN). */
   requireRole(...roles: string[]): Guard;
+  /**
+   * Like `requireAuth()`, and the access token must say the address is verified
+   * (`email_verified`), else 403 EMAIL_NOT_VERIFIED.
+   */
+  requireVerifiedEmail(): Guard;
   /** Verifies an `Authorization` header value; throws AuthError. For sockets and custom adapters. */
   authenticate(authorization: string | undefined): Promise<AuthInfo>;
   /** The public JSON Web Key Set. */
@@ -224,8 +229,9 @@ export async function createBaton(
           };
         },
       },
-      requireAuth: () => createGuard(core, []),
-      requireRole: (...roles) => createGuard(core, roles),
+      requireAuth: () => createGuard(core, { roles: [] }),
+      requireRole: (...roles) => createGuard(core, { roles }),
+      requireVerifiedEmail: () => createGuard(core, { roles: [], verifiedEmail: true }),
       authenticate: (authorization) => authenticate(core, authorization),
       jwks: () => accessTokens.keyRing.jwks(clock.now(), accessTokens.verifyForMs),
       async rotateKeys() {

@@ -8,6 +8,7 @@ import {
   readBearerToken,
   VerifyError,
   type AuthInfo,
+  type GuardRequirement,
 } from "./kernel/index.js";
 import { remoteKeySet, type KeySetOptions } from "./key-set.js";
 
@@ -31,6 +32,11 @@ export interface VerifierOptions {
 export interface GuardOptions {
   /** The caller must have at least one of these roles, else 403 FORBIDDEN. */
   roles?: readonly string[];
+  /**
+   * The token must carry `email_verified: true`, else 403 EMAIL_NOT_VERIFIED (the client verifies
+   * the address, refreshes, and tries again).
+   */
+  verifiedEmail?: boolean;
 }
 
 export interface Verifier {
@@ -108,7 +114,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return {
     verify,
     authenticate: async (authorization) => authInfoOf(await verify(readBearerToken(authorization))),
-    fastify: (guardOptions) => fastifyGuard(verify, guardOptions?.roles ?? []),
-    express: (guardOptions) => expressGuard(verify, guardOptions?.roles ?? []),
+    fastify: (guardOptions) => fastifyGuard(verify, requirementOf(guardOptions)),
+    express: (guardOptions) => expressGuard(verify, requirementOf(guardOptions)),
   };
+}
+
+function requirementOf(options: GuardOptions | undefined): GuardRequirement {
+  return { roles: options?.roles ?? [], verifiedEmail: options?.verifiedEmail === true };
 }

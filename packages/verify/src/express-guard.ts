@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { check, type VerifyToken } from "./guard.js";
-import { countHeader, firstHeaderValue, type AuthInfo } from "./kernel/index.js";
+import {
+  countHeader,
+  firstHeaderValue,
+  type AuthInfo,
+  type GuardRequirement,
+} from "./kernel/index.js";
 
 export type ExpressGuard = (
   request: IncomingMessage,
@@ -12,11 +17,11 @@ export type ExpressGuard = (
  * Express/Connect middleware (also plain `node:http`): sets `req.auth` and calls `next()`, or
  * answers Baton's 401/403/503 JSON error itself.
  */
-export function expressGuard(verify: VerifyToken, roles: readonly string[]): ExpressGuard {
+export function expressGuard(verify: VerifyToken, requirement: GuardRequirement): ExpressGuard {
   return function batonVerify(request, response, next) {
     check(
       verify,
-      roles,
+      requirement,
       firstHeaderValue(request.headers.authorization),
       countHeader(request.rawHeaders, "authorization"),
     ).then((result) => {

@@ -1,5 +1,10 @@
 import { check, type VerifyToken } from "./guard.js";
-import { countHeader, firstHeaderValue, type AuthInfo } from "./kernel/index.js";
+import {
+  countHeader,
+  firstHeaderValue,
+  type AuthInfo,
+  type GuardRequirement,
+} from "./kernel/index.js";
 
 /** Fastify's request, as far as the guard needs it (no dependency on fastify). */
 export interface FastifyLikeRequest {
@@ -23,11 +28,11 @@ export type FastifyGuard = (
  * An async Fastify hook (use as `preHandler` or `onRequest`): sets `request.auth` and continues,
  * or sends Baton's 401/403/503 JSON error and ends the request.
  */
-export function fastifyGuard(verify: VerifyToken, roles: readonly string[]): FastifyGuard {
+export function fastifyGuard(verify: VerifyToken, requirement: GuardRequirement): FastifyGuard {
   return async function batonVerify(request, reply) {
     const result = await check(
       verify,
-      roles,
+      requirement,
       firstHeaderValue(request.headers.authorization),
       countHeader(request.raw?.rawHeaders, "authorization"),
     );

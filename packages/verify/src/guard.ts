@@ -2,10 +2,11 @@ import type { AccessTokenClaims, ErrorBody } from "@baton/protocol";
 import {
   authInfoOf,
   errorHeaders,
-  missingRole,
   readBearerToken,
+  refusalOf,
   VerifyError,
   type AuthInfo,
+  type GuardRequirement,
 } from "./kernel/index.js";
 
 /** What a guard answers instead of letting the request through. */
@@ -19,20 +20,21 @@ export interface GuardReply {
 export type VerifyToken = (token: string) => Promise<AccessTokenClaims>;
 
 /**
- * The check both framework guards run: read the one Bearer token, verify it, then the roles.
+ * The check both framework guards run: read the one Bearer token, verify it, then the roles and
+ * the verified address when required.
  * Resolves with the caller, or with the reply to send (shaped exactly like Baton's own errors).
  * Errors that are not a VerifyError (bugs) are thrown to the framework's error handler.
  */
 export async function check(
   verify: VerifyToken,
-  roles: readonly string[],
+  requirement: GuardRequirement,
   authorization: string | undefined,
   authorizationCount: number,
 ): Promise<{ auth: AuthInfo } | { reply: GuardReply }> {
   try {
     const auth = authInfoOf(await verify(readBearerToken(authorization, authorizationCount)));
-    const refusal = roles.length > 0 ? missingRole(auth, roles) : undefined;
-    if (refusal !== undefined) throw new VerifyError("FORBIDDEN", refusal);
+    const refusal = refusalOf(auth, requirement);
+    if (refusal !== undefined) throw new VerifyError(refusal.code, refusal.message);
     return { auth };
   } catch (error) {
     if (!(error instanceof VerifyError)) throw error;

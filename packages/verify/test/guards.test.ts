@@ -16,7 +16,8 @@ interface Reply {
 
 /**
  * A resource server as a third party would write it: its own Fastify or Express app, no
- * @baton/server, guarding `/notes` (any user) and `/admin` (role admin) with @baton/verify.
+ * @baton/server, guarding `/notes` (any user), `/admin` (role admin) and `/verified` (a verified
+ * address) with @baton/verify.
  */
 async function resourceServer(
   kind: "fastify" | "express",
@@ -28,6 +29,9 @@ async function resourceServer(
     app.get("/admin", { preHandler: verifier.fastify({ roles: ["admin"] }) }, (request) => ({
       auth: authOf(request),
     }));
+    app.get("/verified", { preHandler: verifier.fastify({ verifiedEmail: true }) }, (request) => ({
+      auth: authOf(request),
+    }));
     const url = await app.listen({ port: 0, host: "127.0.0.1" });
     return { url, close: () => app.close() };
   }
@@ -36,6 +40,9 @@ async function resourceServer(
     response.json({ auth: authOf(request) });
   });
   app.get("/admin", verifier.express({ roles: ["admin"] }), (request, response) => {
+    response.json({ auth: authOf(request) });
+  });
+  app.get("/verified", verifier.express({ verifiedEmail: true }), (request, response) => {
     response.json({ auth: authOf(request) });
   });
   const listener = app.listen(0, "127.0.0.1");
@@ -86,10 +93,15 @@ describe.each(["fastify", "express"] as const)("the %s guard", (kind) => {
     await baton.close();
   });
 
-  it("lets a valid token through and puts {userId, sessionId, roles} on the request", async () => {
+  it("lets a valid token through and puts {userId, sessionId, roles, emailVerified} on the request", async () => {
     const reply = await get(`${app.url}/notes`, { authorization: `Bearer ${userToken}` });
     expect(reply.status).toBe(200);
-    expect(reply.body.auth).toEqual({ userId, sessionId: expect.any(String), roles: ["user"] });
+    expect(reply.body.auth).toEqual({
+      userId,
+      sessionId: expect.any(String),
+      roles: ["user"],
+      emailVerified: false,
+    });
   });
 
   it("answers 401 TOKEN_MISSING with a bare Bearer challenge when there is no token", async () => {
@@ -110,6 +122,16 @@ describe.each(["fastify", "express"] as const)("the %s guard", (kind) => {
       /^Bearer realm="baton", error="invalid_token", error_description="[^"]+"$/,
     );
     expect(JSON.stringify(reply.body)).not.toContain(userToken.slice(-20));
+  });
+
+  it("answers 403 EMAIL_NOT_VERIFIED without a verified address (the operator's admin has one)", async () => {
+    const denied = await get(`${app.url}/verified`, { authorization: `Bearer ${userToken}` });
+    expect(denied).toMatchObject({
+      status: 403,
+      body: { error: { code: "EMAIL_NOT_VERIFIED", message: expect.any(String) } },
+    });
+    const allowed = await get(`${app.url}/verified`, { authorization: `Bearer ${adminToken}` });
+    expect([allowed.status, allowed.body.auth.emailVerified]).toEqual([200, true]);
   });
 
   it("answers 403 FORBIDDEN when the role is missing, and lets the admin in", async () => {

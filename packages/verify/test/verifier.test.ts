@@ -46,7 +46,12 @@ describe("createVerifier against a real Baton", () => {
   it("authenticate reads the Authorization header like Baton does", async () => {
     const verifier = verifierFor();
     const auth = await verifier.authenticate(`Bearer ${token}`);
-    expect(auth).toEqual({ userId, sessionId: expect.any(String), roles: ["user"] });
+    expect(auth).toEqual({
+      userId,
+      sessionId: expect.any(String),
+      roles: ["user"],
+      emailVerified: false,
+    });
     expect(await verifier.authenticate(`bearer   ${token}  `)).toEqual(auth);
     expect(await failure(verifier.authenticate(undefined))).toBe("TOKEN_MISSING");
     expect(await failure(verifier.authenticate(""))).toBe("TOKEN_MISSING");

@@ -3,6 +3,7 @@ import { useAuth } from "@baton/client/react";
 import { useChat, useChatState, useConnection } from "../chat/chat-context.js";
 import { Link } from "../router.js";
 import { useToasts } from "../toasts.js";
+import { VerifyEmailBanner } from "../pages/email-pages.js";
 import { Icon, Logo } from "./icons.js";
 import { Avatar } from "./ui.js";
 
@@ -127,6 +128,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         </div>
       </header>
       <main id="main" className="main" tabIndex={-1}>
+        <VerifyEmailBanner />
         {children}
       </main>
     </div>

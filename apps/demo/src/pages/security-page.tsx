@@ -10,6 +10,7 @@ import { describeError } from "../lib/errors.js";
 import { formatDateTime, timeAgo } from "../lib/format.js";
 import { parseUserAgent, type DeviceKind } from "../lib/user-agent.js";
 import { useToasts } from "../toasts.js";
+import { ChangeEmailCard } from "./email-pages.js";
 
 const DEVICE_ICONS: Record<DeviceKind, IconName> = {
   desktop: "desktop",
@@ -32,7 +33,10 @@ export function SecurityPage() {
           <SessionsCard version={version} />
           <ConnectionCard />
         </div>
-        <ChangePasswordCard onChanged={() => setVersion((n) => n + 1)} />
+        <div className="stack">
+          <ChangePasswordCard onChanged={() => setVersion((n) => n + 1)} />
+          <ChangeEmailCard />
+        </div>
       </div>
     </div>
   );

@@ -25,6 +25,12 @@ export interface UseAuthResult {
   logoutAll: AuthClient["logoutAll"];
   refresh: AuthClient["refresh"];
   changePassword: AuthClient["changePassword"];
+  /** Whether the signed-in user's address is verified (false when signed out). */
+  emailVerified: boolean;
+  verifyEmail: AuthClient["verifyEmail"];
+  resendVerification: AuthClient["resendVerification"];
+  changeEmail: AuthClient["changeEmail"];
+  undoEmailChange: AuthClient["undoEmailChange"];
   /** The client itself, for `client.fetch`, `sessions()` and the rest. */
   client: AuthClient;
 }
@@ -60,6 +66,11 @@ export function useAuth(): UseAuthResult {
       logoutAll: client.logoutAll,
       refresh: client.refresh,
       changePassword: client.changePassword,
+      emailVerified: state.user?.emailVerified === true,
+      verifyEmail: client.verifyEmail,
+      resendVerification: client.resendVerification,
+      changeEmail: client.changeEmail,
+      undoEmailChange: client.undoEmailChange,
       client,
     }),
     [client, state],

@@ -64,6 +64,7 @@ export class FakeBatonServer {
       name: null,
       roles,
       createdAt: new Date(0).toISOString(),
+      emailVerified: false,
       password,
     };
     this.users.set(email, user);
@@ -279,6 +280,7 @@ function publicUser(user: PublicUser & { password?: string }): PublicUser {
     name: user.name,
     roles: user.roles,
     createdAt: user.createdAt,
+    emailVerified: user.emailVerified,
   };
 }
 

@@ -74,6 +74,14 @@ export async function findPresentedToken(
   parts: AccountTokenParts,
   purpose: string,
   presented: PresentedSecret,
+  options: {
+    /**
+     * Keep the token alive across password changes: for a link that must outlive what an
+     * intruder does next (an email change's undo link: changing the password right after taking
+     * the address must not kill the owner's way back).
+     */
+    survivesPasswordChange?: boolean;
+  } = {},
 ): Promise<{ token: AccountTokenRecord; user: UserRecord }> {
   const { store, key, clock } = parts;
   let token: AccountTokenRecord | null;
@@ -98,7 +106,10 @@ export async function findPresentedToken(
   if (token === null || token.purpose !== purpose || !isLive(token, clock.now()))
     throw new AuthError("LINK_INVALID", INVALID);
   const user = await store.findUserById(token.userId);
-  if (user === null || user.credentialVersion !== token.credentialVersion)
+  if (
+    user === null ||
+    (options.survivesPasswordChange !== true && user.credentialVersion !== token.credentialVersion)
+  )
     throw new AuthError("LINK_INVALID", INVALID);
   return { token, user };
 }

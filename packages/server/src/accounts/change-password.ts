@@ -2,6 +2,7 @@ import type { UserActor } from "../actor.js";
 import type { RequestMeta } from "../audit/audit-log.js";
 import type { Core } from "../core.js";
 import { AuthError } from "../errors.js";
+import { verifyCurrentPassword } from "./current-password.js";
 import { assertAcceptablePassword } from "../passwords/password-policy.js";
 import { revoke } from "../revocation/revoke.js";
 import { passwordChangedMail } from "./password-mail.js";
@@ -29,33 +30,13 @@ export async function changePassword(
   if (user === null || session === null || session.revokedAt !== null) {
     throw new AuthError("SESSION_REVOKED", "Session has been revoked");
   }
-  // This session's own budget, never the login lockout: other people's guesses at the login
-  // cannot block the owner here, and a stolen access token gets only a few tries.
-  const reservation = await core.loginThrottle.reservePasswordCheck(session.id);
-  if (!reservation.granted) {
-    await core.audit.record("login.locked", meta, {
-      userId: user.id,
-      sessionId: session.id,
-      detail: { during: "password-change", budget: reservation.budget },
-    });
-    throw new AuthError("RATE_LIMITED", "Too many wrong current passwords; try again later", {
-      retryAfter: reservation.retryAfterSeconds,
-    });
-  }
-  let wrongGuess = false;
-  try {
-    if (!(await core.passwords.verify(user.passwordHash, input.currentPassword))) {
-      wrongGuess = true;
-      await core.audit.record("login.failed", meta, {
-        userId: user.id,
-        sessionId: by.sessionId,
-        detail: { during: "password-change" },
-      });
-      throw new AuthError("INVALID_CREDENTIALS", "Current password is incorrect");
-    }
-  } finally {
-    if (!wrongGuess) await reservation.release();
-  }
+  await verifyCurrentPassword(
+    core,
+    { user, session },
+    input.currentPassword,
+    meta,
+    "password-change",
+  );
 
   const passwordHash = await core.passwords.hash(input.newPassword);
   // Mailed only when Baton sends mail; a signed-in change works without it.

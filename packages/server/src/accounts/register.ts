@@ -3,6 +3,7 @@ import { auditedBy, type Administrator } from "../actor.js";
 import type { RequestMeta } from "../audit/audit-log.js";
 import type { Core } from "../core.js";
 import { AuthError } from "../errors.js";
+import { addressVerification } from "./email-verification.js";
 import { assertAcceptablePassword } from "../passwords/password-policy.js";
 import { startSession, type IssuedTokens } from "../sessions/issue-tokens.js";
 import type { UserRecord } from "../store/store.js";
@@ -12,7 +13,10 @@ export const DEFAULT_ROLES = ["user"];
 
 /**
  * Creates an account and signs it in on this device. The name may come as `name`, `fullName` or
- * `firstName` + `lastName` (users/user-fields.ts), as other apps' sign-up forms send it.
+ * `firstName` + `lastName` (users/user-fields.ts), as other apps' sign-up forms send it. When
+ * Baton sends mail, the address's verification goes out with the account (same transaction);
+ * with EMAIL_VERIFICATION=required the account is created but not signed in: the answer is
+ * EMAIL_NOT_VERIFIED until the mailed link or code comes back.
  */
 export async function register(
   core: Core,
@@ -27,9 +31,17 @@ export async function register(
     name,
     password: input.password,
     roles: DEFAULT_ROLES,
+    verify: core.mail !== null,
   });
   if (user === null)
     throw new AuthError("EMAIL_TAKEN", "An account with this email already exists");
+  if (core.config.emailVerification === "required") {
+    await core.audit.record("user.registered", meta, { userId: user.id });
+    throw new AuthError(
+      "EMAIL_NOT_VERIFIED",
+      "Account created: confirm your email address with the link or code we sent, then sign in",
+    );
+  }
   const issued = await startSession(core, user, meta);
   await core.audit.record("user.registered", meta, {
     userId: user.id,
@@ -41,6 +53,8 @@ export async function register(
 /**
  * Creates an account without signing it in — for the command line, or the first admin at
  * startup; null when the email is taken. The fields are checked by the caller (user-fields.ts).
+ * The address counts as verified: the operator who typed it vouches for it (and the first admin
+ * must be able to sign in under EMAIL_VERIFICATION=required before any mail works).
  */
 export async function createAccount(
   core: Core,
@@ -48,7 +62,7 @@ export async function createAccount(
   fields: { email: string; name: string | null; password: string; roles: string[] },
   meta: RequestMeta,
 ): Promise<UserRecord | null> {
-  const user = await createUser(core, fields);
+  const user = await createUser(core, { ...fields, verify: false, verifiedAt: core.clock.now() });
   if (user !== null)
     await core.audit.record("user.registered", meta, {
       userId: user.id,
@@ -57,17 +71,37 @@ export async function createAccount(
   return user;
 }
 
-/** Inserts a user with a fresh argon2id hash; null when the email is taken. */
+/**
+ * Inserts a user with a fresh argon2id hash, and with `verify` the mail verifying its address in
+ * the same transaction; null when the email is taken.
+ */
 async function createUser(
   core: Core,
-  fields: { email: string; name: string | null; password: string; roles: string[] },
+  fields: {
+    email: string;
+    name: string | null;
+    password: string;
+    roles: string[];
+    verify: boolean;
+    verifiedAt?: number;
+  },
 ): Promise<UserRecord | null> {
-  return core.store.createUser({
+  const now = core.clock.now();
+  const user: UserRecord = {
     id: randomUUID(),
     email: fields.email,
     name: fields.name,
     passwordHash: await core.passwords.hash(fields.password),
     roles: fields.roles,
-    createdAt: core.clock.now(),
-  });
+    createdAt: now,
+    updatedAt: now,
+    tokenVersion: 0,
+    credentialVersion: 0,
+    emailVerifiedAt: fields.verifiedAt ?? null,
+  };
+  if (!fields.verify) return core.store.createUser(user);
+  const verification = addressVerification(core, user);
+  const created = await core.store.createUser(user, [verification.message], [verification.record]);
+  if (created !== null) void core.mail?.worker.deliverDue();
+  return created;
 }

@@ -9,5 +9,6 @@ export function toPublicUser(user: UserRecord): PublicUser {
     name: user.name,
     roles: user.roles,
     createdAt: new Date(user.createdAt).toISOString(),
+    emailVerified: user.emailVerifiedAt !== null,
   };
 }

@@ -20,7 +20,12 @@ export type AuditEventType =
   | "password.reset"
   | "password.rehashed"
   | "roles.changed"
-  | "user.deleted";
+  | "user.deleted"
+  | "email.verified"
+  | "email.verification_sent"
+  | "email.change_requested"
+  | "email.changed"
+  | "email.change_undone";
 
 export interface AuditEvent {
   type: AuditEventType;

@@ -271,6 +271,11 @@ export const OPTIONS = {
     kind: duration("30m", "1m", "1d"),
     doc: "How long a password-reset link and code work (one use; a newer request or any password change ends them sooner).",
   },
+  emailVerification: {
+    env: ["EMAIL_VERIFICATION"],
+    kind: oneOf(["optional", "required"], "optional", { caseless: true }),
+    doc: "Whether sign-in waits for a verified address.",
+  },
   adminEmail: {
     env: ["ADMIN_EMAIL"],
     kind: text(),

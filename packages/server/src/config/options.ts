@@ -125,6 +125,12 @@ export interface BatonOptions {
   mailFrom?: string;
   /** How long a password-reset link and code work, e.g. `"30m"` (the default). */
   passwordResetTtl?: Duration;
+  /**
+   * `optional` (default): unverified users sign in, their access tokens say
+   * `email_verified: false` (guard routes with `requireVerifiedEmail()`). `required`: sign-in is
+   * refused (403 EMAIL_NOT_VERIFIED) until the address is verified; needs mail.
+   */
+  emailVerification?: "optional" | "required";
   /** Ensure this admin account exists at start (with `adminPassword`). */
   adminEmail?: string;
   adminPassword?: string;
@@ -182,6 +188,7 @@ export interface BatonConfig {
    */
   readonly mail: ResolvedMailOptions | null;
   readonly passwordResetTtlMs: number;
+  readonly emailVerification: "optional" | "required";
   readonly adminEmail: string | undefined;
   readonly adminPassword: string | undefined;
   readonly production: boolean;

@@ -112,6 +112,10 @@ export function resolveConfig(
   }
 
   const mail = mailOptions(values, production, label, problems);
+  if (values.emailVerification === "required" && mail === null)
+    problems.push(
+      `${label("emailVerification")}=required needs mail (SMTP_URL): nobody could verify an address, so nobody could sign in`,
+    );
 
   const dbFile = /^sqlite:(?!:memory:)(.+)$/.exec(databaseUrl)?.[1];
   const config: BatonConfig = {
@@ -154,6 +158,7 @@ export function resolveConfig(
     bodyLimit: values.bodyLimit,
     mail,
     passwordResetTtlMs: values.passwordResetTtl ?? 0,
+    emailVerification: values.emailVerification,
     adminEmail,
     adminPassword,
     production,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { countHeader, firstHeaderValue } from "@baton/verify/kernel";
+import { countHeader, firstHeaderValue, type GuardRequirement } from "@baton/verify/kernel";
 import type { AuthInfo, Core } from "../core.js";
 import { checkGuard, type GuardResult } from "../http/guard.js";
 import { writeReply } from "./write-reply.js";
@@ -14,7 +14,7 @@ export type ExpressGuard = (
  * `requireAuth()` / `requireRole()` as an Express/Connect middleware (also plain `node:http`):
  * sets `req.auth` and calls `next()`, or answers 401/403 itself.
  */
-export function expressGuard(core: Core, roles: readonly string[]): ExpressGuard {
+export function expressGuard(core: Core, requirement: GuardRequirement): ExpressGuard {
   function settle(
     request: IncomingMessage & { auth?: AuthInfo },
     response: ServerResponse,
@@ -31,7 +31,7 @@ export function expressGuard(core: Core, roles: readonly string[]): ExpressGuard
   return function batonGuard(request, response, next) {
     const result = checkGuard(
       core,
-      roles,
+      requirement,
       firstHeaderValue(request.headers.authorization),
       countHeader(request.rawHeaders, "authorization"),
     );

@@ -1,4 +1,4 @@
-import { countHeader, firstHeaderValue } from "@baton/verify/kernel";
+import { countHeader, firstHeaderValue, type GuardRequirement } from "@baton/verify/kernel";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Core } from "../core.js";
 import { checkGuard, type GuardResult } from "../http/guard.js";
@@ -14,7 +14,7 @@ export type FastifyGuard = (
  * `requireAuth()` / `requireRole()` as a Fastify `preHandler`/`onRequest` hook: sets
  * `request.auth` and continues, or answers 401/403 itself.
  */
-export function fastifyGuard(core: Core, roles: readonly string[]): FastifyGuard {
+export function fastifyGuard(core: Core, requirement: GuardRequirement): FastifyGuard {
   function settle(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -32,7 +32,7 @@ export function fastifyGuard(core: Core, roles: readonly string[]): FastifyGuard
   return function batonGuard(request, reply, done) {
     const result = checkGuard(
       core,
-      roles,
+      requirement,
       firstHeaderValue(request.headers.authorization),
       countHeader(request.raw.rawHeaders, "authorization"),
     );

@@ -1,4 +1,4 @@
-import { missingRole } from "@baton/verify/kernel";
+import { refusalOf, type GuardRequirement } from "@baton/verify/kernel";
 import type { AuthInfo, Core } from "../core.js";
 import { AuthError } from "../errors.js";
 import { authenticateNow } from "../sessions/authenticate.js";
@@ -10,20 +10,20 @@ export type GuardResult = { auth: AuthInfo } | { reply: HttpReply };
 
 /**
  * The check every framework's guard runs (the shape of @baton/verify's guards): verify the
- * Bearer token, then the roles. A token seen before is answered synchronously: no promise (or
+ * Bearer token, then the roles and the verified address when required. A token seen before is answered synchronously: no promise (or
  * closure) on the hot path. Every failure, bugs included, becomes the reply to send.
  */
 export function checkGuard(
   core: Core,
-  roles: readonly string[],
+  requirement: GuardRequirement,
   authorization: string | undefined,
   authorizationCount: number,
 ): GuardResult | Promise<GuardResult> {
   try {
     const auth = authenticateNow(core, authorization, authorizationCount);
-    if (!(auth instanceof Promise)) return admit(core, roles, auth);
+    if (!(auth instanceof Promise)) return admit(core, requirement, auth);
     return auth.then(
-      (value) => admit(core, roles, value),
+      (value) => admit(core, requirement, value),
       (error: unknown) => ({ reply: errorReply(error, core.logger) }),
     );
   } catch (error) {
@@ -31,8 +31,8 @@ export function checkGuard(
   }
 }
 
-function admit(core: Core, roles: readonly string[], auth: AuthInfo): GuardResult {
-  const refusal = roles.length > 0 ? missingRole(auth, roles) : undefined;
+function admit(core: Core, requirement: GuardRequirement, auth: AuthInfo): GuardResult {
+  const refusal = refusalOf(auth, requirement);
   if (refusal === undefined) return { auth };
-  return { reply: errorReply(new AuthError("FORBIDDEN", refusal), core.logger) };
+  return { reply: errorReply(new AuthError(refusal.code, refusal.message), core.logger) };
 }

@@ -75,21 +75,24 @@ export const ForgotPasswordBody = Type.Object(
   { ...strict, title: "ForgotPasswordBody" },
 );
 
+/** A mailed link's token, as the page reads it from the link's fragment. */
+const LinkToken = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  description: "The token from the mailed link's fragment (`#token=…`).",
+});
+
+/** A mailed code, as typed from the mail. */
 const MailedCode = Type.String({
+  minLength: 1,
   maxLength: 32,
-  description: "The code from the mail (`ABCD-EFGH`; case, spaces and dashes do not matter).",
+  description: "The mailed code (`ABCD-EFGH`; case, spaces and dashes do not matter).",
 });
 
 /** Either `token` (the link) or `email` with `code` (the code typed from the mail). */
 export const ResetPasswordBody = Type.Object(
   {
-    token: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 128,
-        description: "The token from the link's fragment (`#token=…`).",
-      }),
-    ),
+    token: Type.Optional(LinkToken),
     email: Type.Optional(Email),
     code: Type.Optional(MailedCode),
     password: Password,
@@ -101,6 +104,48 @@ export const ResetPasswordBody = Type.Object(
 export const AcceptedResponseSchema = Type.Object(
   { accepted: Type.Literal(true) },
   { title: "Accepted" },
+);
+
+export const VerifyEmailBody = Type.Object(
+  {
+    token: Type.Optional(LinkToken),
+    code: Type.Optional(MailedCode),
+    email: Type.Optional(
+      Type.String({
+        maxLength: 320,
+        description: "With `code` and no session: the account's address.",
+      }),
+    ),
+  },
+  {
+    ...strict,
+    title: "VerifyEmailBody",
+    description:
+      "`token`, or `code` with a Bearer token (signed in), or `code` with `email` (not signed in).",
+  },
+);
+
+export const ResendVerificationBody = Type.Object(
+  {
+    email: Type.Optional(
+      Type.String({
+        maxLength: 320,
+        description:
+          "Without a Bearer token: the address to send to (same answer for any address).",
+      }),
+    ),
+  },
+  { ...strict, title: "ResendVerificationBody" },
+);
+
+export const ChangeEmailBody = Type.Object(
+  { newEmail: Email, password: Password },
+  { ...strict, title: "ChangeEmailBody" },
+);
+
+export const UndoEmailChangeBody = Type.Object(
+  { token: LinkToken },
+  { ...strict, title: "UndoEmailChangeBody" },
 );
 
 export const RolesBody = Type.Object(
@@ -134,6 +179,9 @@ export const PublicUserSchema = Type.Object(
     name: Type.Union([Type.String(), Type.Null()]),
     roles: Type.Array(Type.String()),
     createdAt: Type.String({ format: "date-time" }),
+    emailVerified: Type.Boolean({
+      description: "Whether the user proved they receive mail at `email`.",
+    }),
   },
   { title: "User" },
 );

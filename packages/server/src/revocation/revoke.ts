@@ -15,7 +15,8 @@ export type RevocationReason =
   | "password-reset"
   | "roles-changed"
   | "user-deleted"
-  | "refresh-token-reuse";
+  | "refresh-token-reuse"
+  | "email-change-undone";
 
 /** What the step uses of `Core` (this module sits below core.ts, so it names the parts). */
 export interface RevocationParts {

@@ -80,6 +80,8 @@ export function tokensFor(
     sid: session.id,
     roles: user.roles,
     ver: user.tokenVersion,
+    // Read from the user at every sign-in and refresh: a verification shows from the next one.
+    emailVerified: user.emailVerifiedAt !== null,
   });
   return {
     user,

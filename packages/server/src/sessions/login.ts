@@ -74,6 +74,17 @@ export async function login(
       await core.audit.record("password.rehashed", meta, { userId: user.id });
     }
   }
+  // Only after the password proved who asks: an unverified account is not told to strangers.
+  if (core.config.emailVerification === "required" && user.emailVerifiedAt === null) {
+    await core.audit.record("login.failed", meta, {
+      userId: user.id,
+      detail: { email, reason: "email-not-verified" },
+    });
+    throw new AuthError(
+      "EMAIL_NOT_VERIFIED",
+      "Confirm your email address first: use the link or code we sent, or ask for a new one",
+    );
+  }
   const issued = await startSession(core, current, meta);
   await core.audit.record("login.succeeded", meta, {
     userId: user.id,

@@ -14,7 +14,8 @@ export interface Store
     SigningKeyStore,
     AuditStore,
     OutboxStore,
-    AccountTokenStore {}
+    AccountTokenStore,
+    EmailAddressStore {}
 
 /** The store itself: health, upkeep, shutdown. */
 export interface StoreLifecycle {
@@ -32,10 +33,14 @@ export interface StoreLifecycle {
 export interface UserStore {
   /**
    * Returns null when the (normalised) email is already registered. `outbox` messages (stores
-   * that are an OutboxStore) are written in the same transaction: none when the user is not
-   * created.
+   * that are an OutboxStore) and `tokens` (mailed secrets of the new user, e.g. the address's
+   * verification) are written in the same transaction: none when the user is not created.
    */
-  createUser(user: NewUser, outbox?: NewOutboxMessage[]): Promise<UserRecord | null>;
+  createUser(
+    user: NewUser,
+    outbox?: NewOutboxMessage[],
+    tokens?: NewAccountToken[],
+  ): Promise<UserRecord | null>;
   findUserByEmail(email: string): Promise<UserRecord | null>;
   findUserById(id: string): Promise<UserRecord | null>;
   listUsers(page: {
@@ -210,6 +215,76 @@ export interface AccountTokenStore {
   consumeAccountToken(id: string, now: number): Promise<boolean>;
 }
 
+/**
+ * The user's address: verifying it, changing it, undoing a change. Each spends its mailed token
+ * (AccountTokenStore) in the same transaction as the change, after locking the user's row (users
+ * before tokens, in every one of them: no deadlock), so two redemptions cannot both succeed and
+ * a verification racing an undo serialises on the user. The unique email index keeps addresses
+ * unique throughout: of two users taking one address, one gets "email-taken" and nothing changes.
+ */
+export interface EmailAddressStore {
+  /**
+   * Spends the token and marks `email` verified — only while it is still the user's address (a
+   * link mailed to an address the user has since left verifies nothing). "link-spent" when the
+   * token is used, expired or replaced, or the address moved; nothing changes then.
+   */
+  confirmEmail(confirmation: EmailConfirmation): Promise<"verified" | "link-spent">;
+  /**
+   * Spends the change's token, sets the address to `email` (verified: the token proved it),
+   * issues `undoToken` (for the old address) and writes `outbox`, all in one transaction — only
+   * while the user's address is still `fromEmail`. Nothing changes on "link-spent" or on
+   * "email-taken" (another account holds `newEmail`).
+   */
+  changeEmail(change: EmailChange): Promise<EmailChangeOutcome>;
+  /**
+   * Undoes a change: spends the undo token, puts `email` back (verified), deletes the user's
+   * unused tokens of `cancelPurposes`, and revokes every session of the user (recorded as
+   * revocations), in one transaction. Nothing changes on "link-spent" or "email-taken" (the old
+   * address was registered by another account meanwhile).
+   */
+  restoreEmail(restore: EmailRestore): Promise<EmailRestoreOutcome>;
+}
+
+export interface EmailConfirmation {
+  userId: string;
+  /** The token being spent. */
+  tokenId: string;
+  /** The address the token was mailed to. */
+  email: string;
+  now: number;
+}
+
+export interface EmailChange extends EmailConfirmation {
+  /** The address the user had when the change was confirmed: the undo link's address. */
+  fromEmail: string;
+  /**
+   * The undo token, mailed to `fromEmail`. Older undo tokens stay live (unlike other purposes):
+   * an intruder's second change must not kill the owner's undo link of the first.
+   */
+  undoToken: NewAccountToken;
+  /** The notice to the old address (with the undo link), and anything else the change sends. */
+  outbox: NewOutboxMessage[];
+}
+
+export type EmailChangeOutcome =
+  { changed: true } | { changed: false; reason: "link-spent" | "email-taken" };
+
+export interface EmailRestore extends RevocationStamp {
+  userId: string;
+  tokenId: string;
+  /** The address to restore (the one the undo link was mailed to). */
+  email: string;
+  /**
+   * Unused tokens of these purposes are deleted: a change started before the undo dies with it,
+   * and so do other undo links (an intruder's second change mailed one to an address they hold).
+   */
+  cancelPurposes: string[];
+}
+
+export type EmailRestoreOutcome =
+  | { restored: true; revokedSessionIds: string[] }
+  | { restored: false; reason: "link-spent" | "email-taken" };
+
 /** Security events (audit/audit-log.ts). */
 export interface AuditStore {
   appendAudit(event: AuditRecord): Promise<void>;
@@ -224,9 +299,12 @@ export interface NewUser {
   passwordHash: string;
   roles: string[];
   createdAt: number;
+  /** When the address was verified; absent or null: not verified (imports may set it). */
+  emailVerifiedAt?: number | null;
 }
 
 export interface UserRecord extends NewUser {
+  emailVerifiedAt: number | null;
   /** Raised when claims in outstanding access tokens become wrong (roles changed). */
   tokenVersion: number;
   /** Raised when the credential that signs in changes (password change). */

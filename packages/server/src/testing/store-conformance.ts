@@ -2,6 +2,7 @@ import { StoreUnavailableError } from "../errors.js";
 import type { NewSession, RevocationPage, RevocationStamp, Store } from "../store/store.js";
 import type { TestApi } from "./test-api.js";
 import { accountTokenConformance } from "./account-token-conformance.js";
+import { emailAddressConformance } from "./email-address-conformance.js";
 import { outboxConformance } from "./outbox-conformance.js";
 import { passwordResetConformance } from "./password-reset-conformance.js";
 
@@ -656,4 +657,5 @@ export function storeConformance(
   outboxConformance(test, name, open);
   accountTokenConformance(test, name, open);
   passwordResetConformance(test, name, open);
+  emailAddressConformance(test, name, open);
 }

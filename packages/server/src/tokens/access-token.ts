@@ -71,7 +71,13 @@ export class AccessTokens {
   }
 
   /** Signs an access token for the session (synchronous: node:crypto, see compact-jws.ts). */
-  sign(subject: { sub: string; sid: string; roles: string[]; ver: number }): {
+  sign(subject: {
+    sub: string;
+    sid: string;
+    roles: string[];
+    ver: number;
+    emailVerified: boolean;
+  }): {
     token: string;
     expiresIn: number;
   } {
@@ -87,6 +93,7 @@ export class AccessTokens {
         sid: subject.sid,
         roles: subject.roles,
         ver: subject.ver,
+        email_verified: subject.emailVerified,
         iat,
         exp: iat + expiresIn,
         jti: randomBytes(16).toString("base64url"),

@@ -81,6 +81,7 @@ describe("the revocation step", () => {
         "changePassword",
         "deleteUser",
         "resetPassword",
+        "restoreEmail",
         "revokeSession",
         "revokeUserSessions",
         "setUserRoles",

@@ -123,6 +123,7 @@ describe("baton commands against a SQLite database", () => {
     expect(Object.keys(body.users[0]).sort()).toEqual([
       "createdAt",
       "email",
+      "emailVerified",
       "id",
       "name",
       "roles",

@@ -59,7 +59,13 @@ describe("baton import-users with the seeds' own data", () => {
   });
 
   it("imports seed 000's mongoexport and seed 003's table, ids kept (exit 65 for the one clash)", async () => {
-    const mongo = await cli("import-users", join(db.dir, "seed-000.ndjson"), "--json");
+    // Seed 000's users are marked verified (--verified); seed 003's are imported unverified.
+    const mongo = await cli(
+      "import-users",
+      join(db.dir, "seed-000.ndjson"),
+      "--json",
+      "--verified",
+    );
     expect(mongo.stderr).not.toContain("rejected row");
     expect(JSON.parse(mongo.stdout)).toMatchObject({ rows: 1, accepted: 1, rejected: 0 });
     expect(mongo.code).toBe(0);
@@ -100,6 +106,7 @@ describe("baton import-users with the seeds' own data", () => {
         OBJECT_ID,
         "Ada Lovelace",
         ["user"],
+        true,
       ],
       [
         "seed 003's argon2 (m,p,t) user, id of its serial",
@@ -107,16 +114,17 @@ describe("baton import-users with the seeds' own data", () => {
         "42",
         "Grace Hopper",
         ["doctor"],
+        false,
       ],
-    ])("%s", async (_what, email, id, name, roles) => {
+    ])("%s", async (_what, email, id, name, roles, emailVerified) => {
       const client = new TestClient(server.url);
       const login = await client.post("/api/auth/login", { email, password: PASSWORD });
       expect(login.status, JSON.stringify(login.body)).toBe(200);
-      expect(login.body.user).toMatchObject({ id, name, roles });
+      expect(login.body.user).toMatchObject({ id, name, roles, emailVerified });
       const payload = JSON.parse(
         Buffer.from(login.body.accessToken.split(".")[1], "base64url").toString(),
       );
-      expect(payload.sub).toBe(id);
+      expect([payload.sub, payload.email_verified]).toEqual([id, emailVerified]);
       const wrong = await client.post("/api/auth/login", { email, password: "not the password" });
       expect(wrong.status).toBe(401);
       // The stored hash was upgraded to Baton's parameters at this login; it still verifies.

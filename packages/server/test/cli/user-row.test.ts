@@ -167,6 +167,22 @@ describe("an import row", () => {
       expect(refusal({ email: "a@b.co", hash: BCRYPT, createdAt }).code).toBe("CREATED_AT_INVALID");
   });
 
+  it("reads whether the old app had verified the address: yes/no, or when", () => {
+    expect(user({ email: "a@b.co", hash: BCRYPT }).emailVerifiedAt).toBeUndefined();
+    for (const yes of [true, 1, "TRUE", "yes", " 1 "])
+      expect(user({ email: "a@b.co", hash: BCRYPT, email_verified: yes }).emailVerifiedAt).toBe(
+        NOW,
+      );
+    for (const no of [false, 0, "false", "no", ""])
+      expect(user({ email: "a@b.co", hash: BCRYPT, isVerified: no }).emailVerifiedAt).toBeNull();
+    expect(
+      user({ email: "a@b.co", hash: BCRYPT, confirmed_at: "2024-01-02T03:04:05Z" }).emailVerifiedAt,
+    ).toBe(Date.parse("2024-01-02T03:04:05Z"));
+    expect(refusal({ email: "a@b.co", hash: BCRYPT, verified: "maybe" }).code).toBe(
+      "EMAIL_VERIFIED_INVALID",
+    );
+  });
+
   it("refuses a missing or malformed email, and a name that is too long", () => {
     expect(refusal({ hash: BCRYPT })).toMatchObject({ code: "EMAIL_INVALID", reason: "no email" });
     expect(refusal({ email: 42, hash: BCRYPT }).code).toBe("EMAIL_INVALID");

@@ -346,7 +346,7 @@ describeEachAdapter("API flows through %s", withAdmin, (server) => {
     expect((await ada.client.post("/api/auth/refresh")).body.error.code).toBe("REFRESH_INVALID");
   });
 
-  it("requireAuth protects the host app's own routes and exposes {userId, sessionId, roles}", async () => {
+  it("requireAuth protects the host app's own routes and exposes {userId, sessionId, roles, emailVerified}", async () => {
     const ada = await signUp(server, "ada@example.com");
     const ok = await ada.client.get("/api/private", ada.accessToken);
     expect(ok.status).toBe(200);
@@ -354,6 +354,7 @@ describeEachAdapter("API flows through %s", withAdmin, (server) => {
       userId: ada.user.id,
       sessionId: expect.any(String),
       roles: ["user"],
+      emailVerified: false,
     });
     const missing = await ada.client.get("/api/private");
     expect(missing.status).toBe(401);

@@ -319,6 +319,7 @@ function checkAnswer(adapter: Adapter, route: Route, response: RawResponse): voi
     expect(Object.keys(response.body.user).sort(), context).toEqual([
       "createdAt",
       "email",
+      "emailVerified",
       "id",
       "name",
       "roles",

@@ -35,6 +35,7 @@ describe.runIf(available)("PostgreSQL", () => {
         alter table sessions drop column redelivered_generation;
       drop table outbox;
       drop table account_tokens;
+      alter table users drop column email_verified_at;
       `);
       for (const [id, email] of [
         ["dotted", "ada@example.com."],

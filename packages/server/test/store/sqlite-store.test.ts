@@ -64,6 +64,7 @@ describe("0003_credential_version on a database from before it", () => {
       alter table sessions drop column redelivered_generation;
       drop table outbox;
       drop table account_tokens;
+      alter table users drop column email_verified_at;
     `);
     const insert = db.prepare(
       `insert into users (id, email, name, password_hash, roles, token_version, created_at, updated_at)
@@ -83,6 +84,8 @@ describe("0003_credential_version on a database from before it", () => {
       expect(await store.findUserById("dotted")).toMatchObject({
         email: "ada@example.com",
         credentialVersion: 0,
+        // 0008_email_verification: existing accounts are not verified (and keep working).
+        emailVerifiedAt: null,
       });
       expect((await store.findUserById("both-dotted"))?.email).toBe("bob@example.com.");
       expect((await store.findUserById("both-plain"))?.email).toBe("bob@example.com");

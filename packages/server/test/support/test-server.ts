@@ -29,8 +29,8 @@ export interface TestServer {
 
 /**
  * A real Baton on a real port over a real SQLite file, mounted through the chosen adapter, with a
- * manual clock. The host app also has `/api/private` (requireAuth) and `/api/staff` (requireRole
- * "staff") so the guards are exercised the way an embedding app uses them.
+ * manual clock. The host app also has `/api/private` (requireAuth), `/api/staff` (requireRole
+ * "staff") and `/api/verified` (requireVerifiedEmail) so the guards are exercised the way an embedding app uses them.
  */
 export async function startTestServer(
   adapter: Adapter = "fastify",
@@ -61,6 +61,9 @@ export async function startTestServer(
         app.get("/api/staff", { preHandler: baton.requireRole("staff") }, (request) =>
           privateBody(request.auth),
         );
+        app.get("/api/verified", { preHandler: baton.requireVerifiedEmail() }, (request) =>
+          privateBody(request.auth),
+        );
       },
     });
     return {
@@ -88,6 +91,9 @@ export async function startTestServer(
     response.json(privateBody((request as unknown as { auth: unknown }).auth));
   });
   app.get("/api/staff", baton.requireRole("staff"), (request, response) => {
+    response.json(privateBody((request as unknown as { auth: unknown }).auth));
+  });
+  app.get("/api/verified", baton.requireVerifiedEmail(), (request, response) => {
     response.json(privateBody((request as unknown as { auth: unknown }).auth));
   });
   const listener = app.listen(0, "127.0.0.1");

@@ -211,7 +211,7 @@ describe.runIf(postgres)("two instances starting at once with a new JWT_ALG (Pos
     };
     const instances: Baton[] = [];
     const stores: Store[] = [];
-    const subject = { sub: "u1", sid: "s1", roles: [], ver: 0 };
+    const subject = { sub: "u1", sid: "s1", roles: [], ver: 0, emailVerified: false };
     try {
       const first = await createBaton({ ...shared, databaseUrl: schema.url, jwtAlg: "EdDSA" });
       const old = coreOf(first).accessTokens.sign(subject);

@@ -159,6 +159,7 @@ const FROM_ENV: [variable: string, raw: string, key: keyof BatonOptions, value: 
   ["SMTP_URL", "smtp://mail.example.com:587", "smtpUrl", "smtp://mail.example.com:587"],
   ["MAIL_FROM", "Tasks <no-reply@example.com>", "mailFrom", "Tasks <no-reply@example.com>"],
   ["PASSWORD_RESET_TTL", "10m", "passwordResetTtl", "10m"],
+  ["EMAIL_VERIFICATION", "Required", "emailVerification", "required"],
   ["ADMIN_EMAIL", "admin@example.com", "adminEmail", "admin@example.com"],
   ["ADMIN_PASSWORD", "correct horse battery", "adminPassword", "correct horse battery"],
   ["NODE_ENV", "staging", "production", true],

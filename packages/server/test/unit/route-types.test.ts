@@ -25,7 +25,7 @@ const description = {
   rateLimited: false,
 } as const;
 
-const caller: AuthInfo = { userId: "u1", sessionId: "s1", roles: ["admin"] };
+const caller: AuthInfo = { userId: "u1", sessionId: "s1", roles: ["admin"], emailVerified: true };
 
 function input(overrides: Partial<HandlerInput>): HandlerInput {
   return {
@@ -139,6 +139,7 @@ describe("defineRoute types a handler from its schemas", () => {
       name: null,
       roles: ["user"],
       createdAt: "2026-01-01T00:00:00.000Z",
+      emailVerified: false,
     };
     const route = defineRoute({
       ...description,

@@ -9,6 +9,7 @@ export function parseAccessTokenClaims(
   payload: Record<string, unknown>,
 ): AccessTokenClaims | undefined {
   const { iss, aud, sub, sid, roles, ver, iat, exp, jti } = payload;
+  const emailVerified = payload.email_verified;
   const ok =
     typeof iss === "string" &&
     typeof aud === "string" &&
@@ -21,7 +22,8 @@ export function parseAccessTokenClaims(
     Number.isSafeInteger(ver) &&
     Number.isSafeInteger(iat) &&
     Number.isSafeInteger(exp) &&
-    typeof jti === "string";
+    typeof jti === "string" &&
+    (emailVerified === undefined || typeof emailVerified === "boolean");
   if (!ok) return undefined;
   return {
     iss,
@@ -30,6 +32,7 @@ export function parseAccessTokenClaims(
     sid,
     roles: roles,
     ver: ver as number,
+    email_verified: emailVerified === true,
     iat: iat as number,
     exp: exp as number,
     jti,
@@ -41,10 +44,40 @@ export interface AuthInfo {
   userId: string;
   sessionId: string;
   roles: string[];
+  /** The token's `email_verified` claim (false when absent). */
+  emailVerified: boolean;
 }
 
 export function authInfoOf(claims: AccessTokenClaims): AuthInfo {
-  return { userId: claims.sub, sessionId: claims.sid, roles: claims.roles };
+  return {
+    userId: claims.sub,
+    sessionId: claims.sid,
+    roles: claims.roles,
+    emailVerified: claims.email_verified === true,
+  };
+}
+
+/** What a guard requires beyond a valid token. */
+export interface GuardRequirement {
+  /** At least one of these roles (none: any role). 403 FORBIDDEN otherwise. */
+  roles: readonly string[];
+  /** A verified address (the token's `email_verified`). 403 EMAIL_NOT_VERIFIED otherwise. */
+  verifiedEmail?: boolean;
+}
+
+/** Why the caller is refused by `requirement`, or undefined when it is met. */
+export function refusalOf(
+  auth: AuthInfo,
+  requirement: GuardRequirement,
+): { code: "FORBIDDEN" | "EMAIL_NOT_VERIFIED"; message: string } | undefined {
+  const role = requirement.roles.length > 0 ? missingRole(auth, requirement.roles) : undefined;
+  if (role !== undefined) return { code: "FORBIDDEN", message: role };
+  if (requirement.verifiedEmail === true && !auth.emailVerified)
+    return {
+      code: "EMAIL_NOT_VERIFIED",
+      message: "Verify your email address first (if you just did, refresh the access token)",
+    };
+  return undefined;
 }
 
 /** Why a caller is refused for lacking all of `roles` (403 FORBIDDEN), or undefined if it has one. */

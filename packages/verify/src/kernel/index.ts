@@ -10,8 +10,13 @@ export { AccessTokenVerifier } from "./access-token-verifier.js";
 export type { AccessTokenRules, KeyResolver, VerificationKey } from "./access-token-verifier.js";
 export { MAX_ACCESS_TOKEN_LENGTH, isWellFormedAccessToken } from "./access-token-shape.js";
 export { isCanonicalBase64url } from "./canonical-base64url.js";
-export { authInfoOf, missingRole, parseAccessTokenClaims } from "./access-token-claims.js";
-export type { AuthInfo } from "./access-token-claims.js";
+export {
+  authInfoOf,
+  missingRole,
+  parseAccessTokenClaims,
+  refusalOf,
+} from "./access-token-claims.js";
+export type { AuthInfo, GuardRequirement } from "./access-token-claims.js";
 export { bearerCandidate, countHeader, firstHeaderValue, readBearerToken } from "./bearer.js";
 export { UNAVAILABLE_RETRY_AFTER_SECONDS, errorHeaders } from "./error-headers.js";
 export { VerifiedTokenCache } from "./verified-token-cache.js";

@@ -3,7 +3,12 @@ import { ERROR_STATUS, type ErrorCode } from "@baton/protocol";
 /** The codes a verifier or its guards answer with: the same codes Baton itself uses. */
 export type VerifyErrorCode = Extract<
   ErrorCode,
-  "TOKEN_MISSING" | "TOKEN_EXPIRED" | "TOKEN_INVALID" | "FORBIDDEN" | "UNAVAILABLE"
+  | "TOKEN_MISSING"
+  | "TOKEN_EXPIRED"
+  | "TOKEN_INVALID"
+  | "FORBIDDEN"
+  | "EMAIL_NOT_VERIFIED"
+  | "UNAVAILABLE"
 >;
 
 /**

@@ -30,7 +30,7 @@ const IN_FLIGHT = 8;
 
 export const importUsers: Command = {
   help: `Usage: baton import-users <file> [--format json|ndjson|csv] [--dry-run] [--report <file>]
-                          [--new-ids] [--json]
+                          [--new-ids] [--verified] [--json]
 
 Imports user accounts with their existing password hashes, as the seed apps stored them, so the
 users keep their passwords. bcrypt hashes ($2a$, $2b$, $2y$) are upgraded to argon2id at each
@@ -55,11 +55,13 @@ Fields (names compared ignoring case, "_", "-" and spaces, so password_hash = pa
   name, full_name, display_name, or first_name + last_name      optional
   roles (list, or "a,b" / "a;b" / "a|b"), role                   optional; default user
   created_at, created (ISO 8601, epoch s/ms, {"$date": ...})     optional; default now
+  email_verified, verified, confirmed (true/false/1/0/yes/no), or email_verified_at,
+  verified_at, confirmed_at (a date)   optional; default not verified (see --verified)
 Other fields are ignored.
 
 A row is rejected (and reported with its row number and a reason code) for: MALFORMED_ROW,
 ID_INVALID, EMAIL_INVALID, HASH_MISSING, HASH_UNSUPPORTED, NAME_INVALID, ROLES_INVALID,
-CREATED_AT_INVALID, DUPLICATE_IN_FILE (the first row with the email or id is imported),
+CREATED_AT_INVALID, EMAIL_VERIFIED_INVALID, DUPLICATE_IN_FILE (the first row with the email or id is imported),
 EMAIL_EXISTS (already in the database: skipped, never overwritten), ID_EXISTS (the id belongs
 to another account in the database).
 
@@ -69,6 +71,9 @@ Options:
   --report <file>   Write the rejected rows and a summary as JSON to <file> (default: the
                     first 100 rejections on stderr).
   --new-ids         Give every user a new UUID instead of the id in the file.
+  --verified        Mark the addresses verified (the old app had verified them) where a row
+                    does not say (with EMAIL_VERIFICATION=required, unverified users must
+                    verify before they can sign in).
   --json            Print the summary as JSON on stdout.
 
 Progress goes to stderr: a bar on a terminal, a line every 2 s otherwise.
@@ -86,6 +91,7 @@ are imported unless --dry-run), 78 invalid DATABASE_URL.
         "dry-run": { type: "boolean" },
         report: { type: "string" },
         "new-ids": { type: "boolean" },
+        verified: { type: "boolean" },
         json: { type: "boolean" },
       },
       allowPositionals: true,
@@ -117,6 +123,7 @@ are imported unless --dry-run), 78 invalid DATABASE_URL.
         file,
         dryRun,
         newIds: parsed.values["new-ids"] === true,
+        verified: parsed.values.verified === true,
       });
     } finally {
       await store?.close();
@@ -132,7 +139,7 @@ async function importRows(
   store: Store | undefined,
   report: RejectionReport,
   io: CliIo,
-  options: { file: string; dryRun: boolean; newIds: boolean },
+  options: { file: string; dryRun: boolean; newIds: boolean; verified?: boolean },
 ): Promise<ImportSummary> {
   const started = performance.now();
   const now = Date.now();
@@ -180,7 +187,12 @@ async function importRows(
         code: verdict.code,
         reason: verdict.reason,
       });
-    const { id: fileId, ...user } = verdict.user;
+    const { id: fileId, emailVerifiedAt, ...fields } = verdict.user;
+    const user = {
+      ...fields,
+      emailVerifiedAt:
+        emailVerifiedAt !== undefined ? emailVerifiedAt : options.verified ? now : null,
+    };
     const id = options.newIds ? undefined : fileId;
     const first = seen.get(user.email);
     if (first !== undefined)

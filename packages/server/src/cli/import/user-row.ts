@@ -11,6 +11,7 @@ export type RejectionCode =
   | "NAME_INVALID"
   | "ROLES_INVALID"
   | "CREATED_AT_INVALID"
+  | "EMAIL_VERIFIED_INVALID"
   | "DUPLICATE_IN_FILE"
   | "EMAIL_EXISTS"
   | "ID_EXISTS";
@@ -27,6 +28,11 @@ export interface ImportedUser {
   passwordHash: string;
   roles: string[];
   createdAt: number;
+  /**
+   * When the old app had verified the address: a time, null for "not verified", absent when the
+   * row does not say (then `--verified` decides).
+   */
+  emailVerifiedAt?: number | null;
 }
 
 export type RowVerdict =
@@ -55,6 +61,18 @@ export const COLUMNS = {
   lastName: ["lastname", "familyname", "surname"],
   roles: ["roles", "role"],
   createdAt: ["createdat", "created", "datecreated", "datejoined"],
+  emailVerified: [
+    "emailverified",
+    "emailverifiedat",
+    "isemailverified",
+    "emailconfirmed",
+    "emailconfirmedat",
+    "verified",
+    "isverified",
+    "verifiedat",
+    "confirmed",
+    "confirmedat",
+  ],
 } as const;
 
 const normalizeKey = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, "");
@@ -148,6 +166,15 @@ export function checkRow(fields: Record<string, unknown>, now: number): RowVerdi
   if (createdAt === undefined || createdAt < 0 || createdAt > now + 86_400_000)
     return reject("CREATED_AT_INVALID", "createdAt is not a date (ISO 8601 or epoch)", email);
 
+  const saysVerified = COLUMNS.emailVerified.some((name) => byKey.has(name));
+  const verified = saysVerified ? verifiedAtOf(pick(COLUMNS.emailVerified), now) : undefined;
+  if (verified === "invalid")
+    return reject(
+      "EMAIL_VERIFIED_INVALID",
+      "email_verified is not true/false/1/0/yes/no or a date",
+      email,
+    );
+
   return {
     ok: true,
     user: {
@@ -157,6 +184,7 @@ export function checkRow(fields: Record<string, unknown>, now: number): RowVerdi
       passwordHash: hash,
       roles,
       createdAt,
+      ...(verified !== undefined && { emailVerifiedAt: verified }),
     },
   };
 }
@@ -252,4 +280,20 @@ function timestampOf(raw: unknown): number | undefined {
   const text = raw.trim();
   const ms = Date.parse(SQL_DATETIME.test(text) ? `${text.replace(" ", "T")}Z` : text);
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * Whether (and when) the old app had verified the address: a boolean (`true`, `"yes"`, `1`: at
+ * import time, the only time known), a date (then), or empty/false (not verified).
+ */
+function verifiedAtOf(raw: unknown, now: number): number | null | "invalid" {
+  if (raw === undefined || raw === false || raw === 0) return null;
+  if (raw === true || raw === 1) return now;
+  if (typeof raw === "string") {
+    const text = raw.trim().toLowerCase();
+    if (["false", "0", "no", "n", "f"].includes(text)) return null;
+    if (["true", "1", "yes", "y", "t"].includes(text)) return now;
+  }
+  const at = timestampOf(raw);
+  return at === undefined || at < 0 ? "invalid" : at;
 }

@@ -40,6 +40,11 @@ export const registerRoute = defineRoute({
       description: "INVALID_CREDENTIALS: the account was deleted before its first session opened",
       schema: ErrorBodySchema,
     },
+    403: {
+      description:
+        "EMAIL_NOT_VERIFIED (EMAIL_VERIFICATION=required): the account was created and its verification mailed; sign in once it is verified",
+      schema: ErrorBodySchema,
+    },
     409: { description: "EMAIL_TAKEN", schema: ErrorBodySchema },
   },
   async handle({ core, body, headers, meta }) {
@@ -71,6 +76,11 @@ export const loginRoute = defineRoute({
     401: {
       description:
         "INVALID_CREDENTIALS (also when the password was changed while this login checked it)",
+      schema: ErrorBodySchema,
+    },
+    403: {
+      description:
+        "EMAIL_NOT_VERIFIED (EMAIL_VERIFICATION=required): the password is right but the address is not verified yet (POST /email/verify/resend sends a new mail)",
       schema: ErrorBodySchema,
     },
     429: {

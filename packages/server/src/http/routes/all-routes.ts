@@ -1,5 +1,11 @@
 import type { Route } from "../route.js";
 import { loginRoute, meRoute, passwordRoute, registerRoute } from "./account-routes.js";
+import {
+  changeEmailRoute,
+  resendVerificationRoute,
+  undoEmailChangeRoute,
+  verifyEmailRoute,
+} from "./email-routes.js";
 import { deleteUserRoute, listUsersRoute, setRolesRoute } from "./admin-routes.js";
 import { forgotPasswordRoute, resetPasswordRoute } from "./password-reset-routes.js";
 import { healthRoute, jwksRoute, metricsRoute, openApiRoute } from "./meta-routes.js";
@@ -27,6 +33,10 @@ export function allRoutes(): Route[] {
     passwordRoute,
     forgotPasswordRoute,
     resetPasswordRoute,
+    verifyEmailRoute,
+    resendVerificationRoute,
+    changeEmailRoute,
+    undoEmailChangeRoute,
     listUsersRoute,
     setRolesRoute,
     deleteUserRoute,

@@ -10,15 +10,17 @@ import type { AccountTokensTable, Database } from "./schema.js";
 export async function insertAccountToken(
   executor: Kysely<Database>,
   token: NewAccountToken,
+  replaceOlder = true,
 ): Promise<void> {
   // A newer request replaces older ones: their mail stops working (the issue's "invalidated by
   // a newer request"). Used tokens stay, for `findLatestAccountToken` to report them as used.
-  await executor
-    .deleteFrom("account_tokens")
-    .where("user_id", "=", token.userId)
-    .where("purpose", "=", token.purpose)
-    .where("used_at", "is", null)
-    .execute();
+  if (replaceOlder)
+    await executor
+      .deleteFrom("account_tokens")
+      .where("user_id", "=", token.userId)
+      .where("purpose", "=", token.purpose)
+      .where("used_at", "is", null)
+      .execute();
   await executor
     .insertInto("account_tokens")
     .values({

@@ -213,6 +213,13 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .execute();
       },
     },
+    "0008_email_verification": {
+      // When the user proved they receive mail at their address (null: not yet). Accounts that
+      // existed before stay null: optional verification (the default) lets them work as before.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("users").addColumn("email_verified_at", "bigint").execute();
+      },
+    },
   };
 }
 

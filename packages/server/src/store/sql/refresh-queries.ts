@@ -27,6 +27,7 @@ export function refreshQueries(db: Kysely<Database>) {
           "u.credential_version as user_credential_version",
           "u.created_at as user_created_at",
           "u.updated_at as user_updated_at",
+          "u.email_verified_at as user_email_verified_at",
         ])
         .where("t.token_hash", "=", param("tokenHash")),
     ),

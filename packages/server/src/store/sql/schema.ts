@@ -24,6 +24,8 @@ export interface UsersTable {
   credential_version: number;
   created_at: number;
   updated_at: number;
+  /** When the address was verified; null when it is not (0008_email_verification). */
+  email_verified_at: number | null;
 }
 
 export interface SessionsTable {

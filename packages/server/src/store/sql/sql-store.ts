@@ -3,6 +3,11 @@ import { StoreUnavailableError } from "../../errors.js";
 import type {
   AccountTokenRecord,
   AuditRecord,
+  EmailChange,
+  EmailChangeOutcome,
+  EmailConfirmation,
+  EmailRestore,
+  EmailRestoreOutcome,
   NewAccountToken,
   NewOutboxMessage,
   NewSession,
@@ -66,7 +71,11 @@ export class SqlStore implements Store {
     return this.onClose();
   }
 
-  createUser(user: NewUser, outboxMessages: NewOutboxMessage[] = []): Promise<UserRecord | null> {
+  createUser(
+    user: NewUser,
+    outboxMessages: NewOutboxMessage[] = [],
+    tokens: NewAccountToken[] = [],
+  ): Promise<UserRecord | null> {
     return this.run(async () => {
       const row: UsersTable = {
         id: user.id,
@@ -78,14 +87,17 @@ export class SqlStore implements Store {
         credential_version: 0,
         created_at: user.createdAt,
         updated_at: user.createdAt,
+        email_verified_at: user.emailVerifiedAt ?? null,
       };
       try {
-        if (outboxMessages.length === 0) await this.db.insertInto("users").values(row).execute();
+        if (outboxMessages.length === 0 && tokens.length === 0)
+          await this.db.insertInto("users").values(row).execute();
         else
           await this.db.transaction().execute(async (trx) => {
             // Messages first: an email already taken rolls them back with the user.
             await outbox.insertOutbox(trx, outboxMessages);
             await trx.insertInto("users").values(row).execute();
+            for (const token of tokens) await accountTokens.insertAccountToken(trx, token);
           });
       } catch (error) {
         if (this.dialect.isUniqueViolation(error)) return null;
@@ -424,6 +436,7 @@ export class SqlStore implements Store {
           credential_version: row.user_credential_version,
           created_at: row.user_created_at,
           updated_at: row.user_updated_at,
+          email_verified_at: row.user_email_verified_at,
         }),
         generation: Number(row.token_generation),
         retiredAt: row.token_retired_at === null ? null : Number(row.token_retired_at),
@@ -665,6 +678,89 @@ export class SqlStore implements Store {
     return this.run(() => accountTokens.consumeAccountToken(this.db, id, now));
   }
 
+  // The address changes below check before they write: a refusal returns with nothing written
+  // (a spent token changes no row), and the one failure after a write — another account holding
+  // the address (the unique index) — throws, rolling the transaction back.
+
+  confirmEmail(confirmation: EmailConfirmation): Promise<"verified" | "link-spent"> {
+    const { userId, tokenId, email, now } = confirmation;
+    return this.transaction(async (trx) => {
+      if ((await this.lockedUserEmail(trx, userId)) !== email) return "link-spent";
+      if (!(await accountTokens.consumeAccountToken(trx, tokenId, now))) return "link-spent";
+      await trx
+        .updateTable("users")
+        .set({ email_verified_at: now, updated_at: now })
+        .where("id", "=", userId)
+        .where("email_verified_at", "is", null)
+        .execute();
+      return "verified";
+    });
+  }
+
+  async changeEmail(change: EmailChange): Promise<EmailChangeOutcome> {
+    const spent = { changed: false, reason: "link-spent" } as const;
+    try {
+      return await this.transaction(async (trx) => {
+        if ((await this.lockedUserEmail(trx, change.userId)) !== change.fromEmail) return spent;
+        if (!(await accountTokens.consumeAccountToken(trx, change.tokenId, change.now)))
+          return spent;
+        await trx
+          .updateTable("users")
+          .set({ email: change.email, email_verified_at: change.now, updated_at: change.now })
+          .where("id", "=", change.userId)
+          .execute();
+        await accountTokens.insertAccountToken(trx, change.undoToken, false);
+        await outbox.insertOutbox(trx, change.outbox);
+        return { changed: true } as const;
+      });
+    } catch (error) {
+      if (this.dialect.isUniqueViolation(error)) return { changed: false, reason: "email-taken" };
+      throw error;
+    }
+  }
+
+  async restoreEmail(restore: EmailRestore): Promise<EmailRestoreOutcome> {
+    const spent = { restored: false, reason: "link-spent" } as const;
+    try {
+      return await this.transaction(async (trx) => {
+        if ((await this.lockedUserEmail(trx, restore.userId)) === undefined) return spent;
+        if (!(await accountTokens.consumeAccountToken(trx, restore.tokenId, restore.now)))
+          return spent;
+        await trx
+          .updateTable("users")
+          .set({ email: restore.email, email_verified_at: restore.now, updated_at: restore.now })
+          .where("id", "=", restore.userId)
+          .execute();
+        if (restore.cancelPurposes.length > 0)
+          await trx
+            .deleteFrom("account_tokens")
+            .where("user_id", "=", restore.userId)
+            .where("purpose", "in", restore.cancelPurposes)
+            .where("used_at", "is", null)
+            .execute();
+        const revokedSessionIds = await revokeSessionsWhere(trx, restore, {
+          userId: restore.userId,
+        });
+        return { restored: true, revokedSessionIds } as const;
+      });
+    } catch (error) {
+      if (this.dialect.isUniqueViolation(error)) return { restored: false, reason: "email-taken" };
+      throw error;
+    }
+  }
+
+  /** The user's address, its row locked for the transaction; undefined when the user is gone. */
+  private async lockedUserEmail(
+    trx: Transaction<Database>,
+    userId: string,
+  ): Promise<string | undefined> {
+    const row = await this.locked(
+      trx.selectFrom("users").select("email").where("id", "=", userId),
+      "update",
+    ).executeTakeFirst();
+    return row?.email;
+  }
+
   /** Runs a query, turning "database not reachable" into StoreUnavailableError. */
   private async run<T>(operation: () => Promise<T>): Promise<T> {
     if (this.closed) throw new StoreUnavailableError("The store is closed");
@@ -739,6 +835,7 @@ function toUser(row: Selectable<UsersTable>): UserRecord {
     credentialVersion: Number(row.credential_version),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    emailVerifiedAt: row.email_verified_at === null ? null : Number(row.email_verified_at),
   };
 }
 
