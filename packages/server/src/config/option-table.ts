@@ -266,6 +266,21 @@ export const OPTIONS = {
     }),
     doc: "The From address of Baton's mail.",
   },
+  webhookUrl: {
+    env: ["WEBHOOK_URL"],
+    kind: text({
+      pattern: /^https?:\/\/[^\s]+$/,
+      must: "must be an http(s) URL",
+      quote: false,
+      allowedDoc: "an http(s) URL; https in production",
+    }),
+    doc: "Where security events are POSTed (user created, new-device sign-in, password changed or reset, email changed, refresh-token reuse, session revoked).",
+  },
+  webhookSecret: {
+    env: ["WEBHOOK_SECRET"],
+    kind: text({ allowedDoc: "a random secret of 32+ bytes (`baton secret`)" }),
+    doc: "Signs each webhook (`Baton-Signature: t=…,v1=…`, HMAC-SHA256). Required with `WEBHOOK_URL`.",
+  },
   adminEmail: {
     env: ["ADMIN_EMAIL"],
     kind: text(),

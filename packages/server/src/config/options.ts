@@ -123,6 +123,13 @@ export interface BatonOptions {
   smtpUrl?: string;
   /** The From address: `no-reply@example.com` or `Example <no-reply@example.com>`. Default `no-reply@` the public URL's host. */
   mailFrom?: string;
+  /**
+   * Where security events are POSTed as JSON (docs/webhooks.md), from the outbox, with retries.
+   * https in production. Requires `webhookSecret`.
+   */
+  webhookUrl?: string;
+  /** Signs each webhook body with a timestamp (`Baton-Signature: t=…,v1=…`, HMAC-SHA256). */
+  webhookSecret?: string;
   /** Ensure this admin account exists at start (with `adminPassword`). */
   adminEmail?: string;
   adminPassword?: string;
@@ -179,6 +186,8 @@ export interface BatonConfig {
    * flows that need mail answer FEATURE_DISABLED.
    */
   readonly mail: ResolvedMailOptions | null;
+  /** Where security events go, and the key that signs them; null when no webhook is set. */
+  readonly webhook: { readonly url: string; readonly secret: string } | null;
   readonly adminEmail: string | undefined;
   readonly adminPassword: string | undefined;
   readonly production: boolean;

@@ -3,6 +3,7 @@ import type { NewSession, RevocationPage, RevocationStamp, Store } from "../stor
 import type { TestApi } from "./test-api.js";
 import { accountTokenConformance } from "./account-token-conformance.js";
 import { outboxConformance } from "./outbox-conformance.js";
+import { securityEventConformance } from "./security-event-conformance.js";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 const stamp = (now: number, reason = "test"): RevocationStamp => ({
@@ -654,4 +655,5 @@ export function storeConformance(
   // The roles with suites of their own: a store meets the whole contract or none of it.
   outboxConformance(test, name, open);
   accountTokenConformance(test, name, open);
+  securityEventConformance(test, name, open);
 }

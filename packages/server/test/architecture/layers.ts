@@ -94,6 +94,12 @@ export const PACKAGES: PackageLayers[] = [
         core: true,
       },
       {
+        name: "webhooks",
+        why: "security events as signed webhooks, delivered by the outbox worker of mail/",
+        modules: ["webhooks/"],
+        core: true,
+      },
+      {
         name: "mail",
         why: "the mailer and the outbox delivery worker, and the single-use tokens mail carries: over the store interface, a clock, metrics",
         modules: ["mail/", "account-tokens/"],

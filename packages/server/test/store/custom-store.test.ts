@@ -68,9 +68,14 @@ class CountingStore implements Store {
     this.count("rehashPassword");
     return this.inner.rehashPassword(userId, rehash);
   }
-  createSession(session: NewSession, tokenHash: string, credentialVersion: number) {
+  createSession(
+    session: NewSession,
+    tokenHash: string,
+    credentialVersion: number,
+    outbox?: NewOutboxMessage[],
+  ) {
     this.count("createSession");
-    return this.inner.createSession(session, tokenHash, credentialVersion);
+    return this.inner.createSession(session, tokenHash, credentialVersion, outbox);
   }
   findByRefreshToken(tokenHash: string) {
     this.count("findByRefreshToken");
@@ -144,9 +149,16 @@ class CountingStore implements Store {
     this.count("deleteUser");
     return this.inner.deleteUser(userId, change);
   }
-  revokeSession(sessionId: string, change: RevocationStamp & { userId?: string }) {
+  revokeSession(
+    sessionId: string,
+    change: RevocationStamp & { userId?: string; outbox?: NewOutboxMessage[] },
+  ) {
     this.count("revokeSession");
     return this.inner.revokeSession(sessionId, change);
+  }
+  revokeUserSessionsByAccountToken(userId: string, tokenId: string, change: RevocationStamp) {
+    this.count("revokeUserSessionsByAccountToken");
+    return this.inner.revokeUserSessionsByAccountToken(userId, tokenId, change);
   }
   revokeUserSessions(userId: string, change: RevocationStamp & { exceptSessionId?: string }) {
     this.count("revokeUserSessions");
@@ -168,9 +180,9 @@ class CountingStore implements Store {
     this.count("retireSigningKey");
     return this.inner.retireSigningKey(kid, now);
   }
-  appendAudit(event: AuditRecord) {
+  appendAudit(event: AuditRecord, outbox?: NewOutboxMessage[]) {
     this.count("appendAudit");
-    return this.inner.appendAudit(event);
+    return this.inner.appendAudit(event, outbox);
   }
   listAuditEvents(filter: { userId?: string; limit: number }) {
     this.count("listAuditEvents");
@@ -196,7 +208,7 @@ it("the suite exercised every method of the custom store", () => {
   const methods = Object.getOwnPropertyNames(CountingStore.prototype).filter(
     (name) => name !== "constructor" && name !== "count",
   );
-  expect(methods).toHaveLength(35);
+  expect(methods).toHaveLength(36);
   const called = new Set(counted.flatMap((store) => [...store.calls.keys()]));
   expect(methods.filter((method) => !called.has(method))).toEqual([]);
 });

@@ -310,6 +310,7 @@ export class SqlStore implements Store {
     session: NewSession,
     tokenHash: string,
     credentialVersion: number,
+    outboxMessages: NewOutboxMessage[] = [],
   ): Promise<boolean> {
     return this.transaction(async (trx) => {
       const user = await this.locked(
@@ -342,6 +343,7 @@ export class SqlStore implements Store {
         issued_at: session.createdAt,
         retired_at: null,
       });
+      await outbox.insertOutbox(trx, outboxMessages);
       return true;
     });
   }
@@ -452,11 +454,25 @@ export class SqlStore implements Store {
 
   revokeSession(
     sessionId: string,
-    change: RevocationStamp & { userId?: string },
+    change: RevocationStamp & { userId?: string; outbox?: NewOutboxMessage[] },
   ): Promise<boolean> {
     return this.transaction(async (trx) => {
       const ids = await revokeSessionsWhere(trx, change, { sessionId, userId: change.userId });
+      if (ids.length > 0) await outbox.insertOutbox(trx, change.outbox ?? []);
       return ids.length > 0;
+    });
+  }
+
+  revokeUserSessionsByAccountToken(
+    userId: string,
+    tokenId: string,
+    change: RevocationStamp,
+  ): Promise<string[] | null> {
+    return this.transaction(async (trx) => {
+      // The token first: of two concurrent redemptions, the second waits on this row and then
+      // finds it used, so it revokes nothing and is told so.
+      if (!(await accountTokens.consumeAccountToken(trx, tokenId, change.now))) return null;
+      return revokeSessionsWhere(trx, change, { userId });
     });
   }
 
@@ -518,9 +534,16 @@ export class SqlStore implements Store {
     });
   }
 
-  appendAudit(event: AuditRecord): Promise<void> {
+  appendAudit(event: AuditRecord, outboxMessages: NewOutboxMessage[] = []): Promise<void> {
     return this.run(async () => {
-      await this.refreshPath.insertAudit(this.db, auditRow(event));
+      if (outboxMessages.length === 0) {
+        await this.refreshPath.insertAudit(this.db, auditRow(event));
+        return;
+      }
+      await this.db.transaction().execute(async (trx) => {
+        await this.refreshPath.insertAudit(trx, auditRow(event));
+        await outbox.insertOutbox(trx, outboxMessages);
+      });
     });
   }
 
