@@ -11,3 +11,5 @@ export type {
 export { REAUTH_EVENT, SESSION_ENDED_EVENT } from "./socket-events.js";
 export { SESSION_HINT_COOKIE } from "./session-hint.js";
 export type { ReauthAck, SessionEndedNotice } from "./socket-events.js";
+export { parseUserAgent } from "./user-agent.js";
+export type { DeviceKind, ParsedUserAgent } from "./user-agent.js";

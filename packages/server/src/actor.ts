@@ -3,7 +3,7 @@
  * command line, Baton's own rules — and each checks what its actor may do; the audit trail names
  * the actor (`auditedBy`).
  */
-export type Actor = UserActor | AdminActor | CliActor | SystemActor;
+export type Actor = UserActor | AdminActor | CliActor | SystemActor | LinkActor;
 
 /** Who may act on any account: an admin through the API, the command line, Baton's configuration. */
 export type Administrator = AdminActor | CliActor | SystemActor;
@@ -36,6 +36,15 @@ export interface SystemActor {
   kind: "system";
 }
 
+/**
+ * Whoever holds a mailed single-use link (account-tokens/) of `purpose`: someone who can read
+ * the account's mail, not a session.
+ */
+export interface LinkActor {
+  kind: "link";
+  purpose: string;
+}
+
 /** The holder of a session — of its access token or its refresh token — acting on their account. */
 export function userActor(session: { userId: string; sessionId: string }): UserActor {
   return { kind: "user", userId: session.userId, sessionId: session.sessionId };
@@ -57,6 +66,8 @@ export function auditedBy(actor: Actor): string {
     case "cli":
     case "system":
       return actor.kind;
+    case "link":
+      return `link:${actor.purpose}`;
   }
 }
 

@@ -20,7 +20,6 @@ export type AuditEventType =
   | "password.rehashed"
   | "password.reset"
   | "email.changed"
-  | "account.not_me"
   | "roles.changed"
   | "user.deleted";
 

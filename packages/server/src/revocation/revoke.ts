@@ -14,7 +14,8 @@ export type RevocationReason =
   | "password-changed"
   | "roles-changed"
   | "user-deleted"
-  | "refresh-token-reuse";
+  | "refresh-token-reuse"
+  | "not-me";
 
 /** What the step uses of `Core` (this module sits below core.ts, so it names the parts). */
 export interface RevocationParts {

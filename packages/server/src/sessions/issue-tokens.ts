@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { RequestMeta } from "../audit/audit-log.js";
 import type { Core } from "../core.js";
 import { AuthError } from "../errors.js";
-import type { UserRecord } from "../store/store.js";
+import type { NewOutboxMessage, UserRecord } from "../store/store.js";
 import { deriveRefreshToken, hashRefreshToken, newTokenSalt } from "../tokens/refresh-token.js";
 
 /** What a successful register, login, refresh or password change hands back. */
@@ -28,6 +28,8 @@ export async function startSession(
   core: Core,
   user: UserRecord,
   meta: RequestMeta,
+  /** Written with the session, only if it is created (the new-device alert). */
+  outbox: NewOutboxMessage[] = [],
 ): Promise<IssuedTokens> {
   const now = core.clock.now();
   const session = {
@@ -49,6 +51,7 @@ export async function startSession(
     session,
     hashRefreshToken(refreshToken),
     user.credentialVersion,
+    outbox,
   );
   if (!created) {
     await core.audit.record("login.failed", meta, {

@@ -1,5 +1,11 @@
 import type { Route } from "../route.js";
-import { loginRoute, meRoute, passwordRoute, registerRoute } from "./account-routes.js";
+import {
+  loginRoute,
+  meRoute,
+  notMeRoute,
+  passwordRoute,
+  registerRoute,
+} from "./account-routes.js";
 import { deleteUserRoute, listUsersRoute, setRolesRoute } from "./admin-routes.js";
 import { healthRoute, jwksRoute, metricsRoute, openApiRoute } from "./meta-routes.js";
 import {
@@ -24,6 +30,7 @@ export function allRoutes(): Route[] {
     revokeSessionRoute,
     revokeRoute,
     passwordRoute,
+    notMeRoute,
     listUsersRoute,
     setRolesRoute,
     deleteUserRoute,
