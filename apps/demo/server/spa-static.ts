@@ -34,6 +34,12 @@ const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
 ].join("; ");
 
+/**
+ * Pages that mail links open, with a token in the fragment: they send no Referer at all (the
+ * fragment is never in one, but nothing about the visit needs to leave either).
+ */
+const MAIL_LINK_PAGES = new Set(["/not-me"]);
+
 /** Paths that belong to APIs: never answered with the app's HTML. */
 const API_PREFIXES = ["/api/", "/socket.io/", "/.well-known/"];
 
@@ -51,20 +57,20 @@ export function serveSpa(app: FastifyInstance, root: string | undefined): void {
     if (path === undefined) return notFound(reply);
     if (built) {
       const file = await fileUnder(root, path);
-      if (file) return sendFile(reply, file, path);
+      if (file) return sendFile(reply, file, path, path);
     }
     // A page URL (`/chat/…`) gets the app; a missing file (`/logo.png`) or API path is a 404.
     const isApi = API_PREFIXES.some((prefix) => path.startsWith(prefix) || `${path}/` === prefix);
     if (isApi || extname(path) !== "") return notFound(reply);
     if (!built) return reply.code(503).type("text/html; charset=utf-8").send(NOT_BUILT);
-    return sendFile(reply, join(root, "index.html"), "/index.html");
+    return sendFile(reply, join(root, "index.html"), "/index.html", path);
   }
 
   app.get("/*", handler);
 }
 
 // Read whole: the app's files are small, and a buffer cannot end half-way like a stream.
-async function sendFile(reply: FastifyReply, path: string, urlPath: string) {
+async function sendFile(reply: FastifyReply, path: string, urlPath: string, page: string) {
   const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
   const body = await readFile(path);
   void reply.header("content-type", type);
@@ -75,7 +81,10 @@ async function sendFile(reply: FastifyReply, path: string, urlPath: string) {
   );
   if (type.startsWith("text/html")) {
     void reply.header("content-security-policy", CONTENT_SECURITY_POLICY);
-    void reply.header("referrer-policy", "same-origin");
+    void reply.header(
+      "referrer-policy",
+      MAIL_LINK_PAGES.has(page) ? "no-referrer" : "same-origin",
+    );
     void reply.header("x-frame-options", "DENY");
   }
   return reply.send(body);

@@ -8,6 +8,7 @@ import { sessionEndMessage } from "./lib/errors.js";
 import { AdminPage } from "./pages/admin-page.js";
 import { LoginPage, SignupPage } from "./pages/auth-pages.js";
 import { ChatPage } from "./pages/chat-page.js";
+import { NotMePage } from "./pages/not-me-page.js";
 import { SecurityPage } from "./pages/security-page.js";
 import { Link, Redirect, useLocation } from "./router.js";
 import { useToasts } from "./toasts.js";
@@ -18,6 +19,7 @@ const TITLES: Record<string, string> = {
   "/signup": "Create account",
   "/security": "Security",
   "/admin": "Admin",
+  "/not-me": "This wasn't me",
 };
 
 export function App() {
@@ -27,6 +29,8 @@ export function App() {
   useUnreadTitle(path);
 
   if (status === "loading") return <Splash />;
+  // Reached from a mail link, signed in or not (and as any account: the link names it).
+  if (path === "/not-me") return <NotMePage />;
 
   if (PUBLIC_PATHS.has(path)) {
     if (status === "authenticated") return <Redirect to={safeNext(query.get("next"))} />;

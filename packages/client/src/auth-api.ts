@@ -1,4 +1,10 @@
-import type { PublicUser, RefreshTransport, SessionInfo, TokenResponse } from "@baton/protocol";
+import type {
+  NotMeResponse,
+  PublicUser,
+  RefreshTransport,
+  SessionInfo,
+  TokenResponse,
+} from "@baton/protocol";
 import { HttpError } from "./errors.js";
 import type { ApiResponse, Transport } from "./transport.js";
 
@@ -64,6 +70,8 @@ export interface AuthApi {
     accessToken: string,
     input: ChangePasswordInput,
   ): Promise<ApiResponse<TokenResponse>>;
+  /** "This wasn't me": the token of a security mail's link ends every session of the account. */
+  reportNotMe(token: string): Promise<NotMeResponse>;
 }
 
 /** Creates the {@link AuthApi} for one refresh transport. */
@@ -130,6 +138,14 @@ export function createAuthApi(transport: Transport, mode: RefreshTransport): Aut
     },
     changePassword: (accessToken, input) =>
       tokenCall("/password", { ...input, ...asking }, { accessToken }),
+    async reportNotMe(token) {
+      // With the cookie: the answer clears this browser's refresh cookie, its session is over too.
+      const { body } = await transport.request<NotMeResponse>("POST", "/not-me", {
+        body: { token },
+        withCookie: cookie,
+      });
+      return body;
+    },
   };
 }
 

@@ -370,6 +370,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       );
       await acceptTokens(response, "password");
     },
+    async reportNotMe(token) {
+      const reported = await api.reportNotMe(token);
+      // Every session of the account ended, so this one did (if this tab is signed in to it).
+      if (held.current) endSession("SESSION_REVOKED", true);
+      return reported;
+    },
     async getAccessToken() {
       return (await access.acquire())?.accessToken ?? null;
     },

@@ -49,4 +49,5 @@ export type {
   SessionEndedNotice,
   DeviceKind,
   ParsedUserAgent,
+  NotMeResponse,
 } from "@baton/protocol";

@@ -7,6 +7,7 @@ export type {
   ErrorBody,
   RefreshTransport,
   AccessTokenClaims,
+  NotMeResponse,
 } from "./wire.js";
 export { REAUTH_EVENT, SESSION_ENDED_EVENT } from "./socket-events.js";
 export { SESSION_HINT_COOKIE } from "./session-hint.js";

@@ -9,7 +9,7 @@ import { useToasts } from "../toasts.js";
 
 const MIN_PASSWORD = 8;
 
-function AuthLayout({
+export function AuthLayout({
   title,
   lead,
   children,

@@ -18,8 +18,6 @@ export type AuditEventType =
   | "token.revoked"
   | "password.changed"
   | "password.rehashed"
-  | "password.reset"
-  | "email.changed"
   | "roles.changed"
   | "user.deleted";
 

@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditEventType } from "../audit/audit-log.js";
+import type { AuditEvent } from "../audit/audit-log.js";
 import type { NewOutboxMessage } from "../store/store.js";
 
 /** The outbox kind of webhooks. */
@@ -18,9 +18,10 @@ export type WebhookEventType =
  * Which audit events are webhook events, and under which name. The audit log is the one place
  * every security event passes, so a flow that audits one of these types sends its webhook
  * without knowing webhooks exist. Logouts are not here: a user ending their own session is not
- * something an application needs to react to.
+ * something an application needs to react to. Keyed by audit type names, including those the
+ * password-reset and email-change flows record (`password.reset`, `email.changed`).
  */
-const WEBHOOK_EVENTS: Partial<Record<AuditEventType, WebhookEventType>> = {
+const WEBHOOK_EVENTS: Readonly<Record<string, WebhookEventType>> = {
   "user.registered": "user.created",
   "login.new_device": "session.new_device",
   "password.changed": "password.changed",
@@ -50,7 +51,7 @@ export interface WebhookPayload {
 
 /** The webhook of an audit event, ready for the outbox; none when the event is not one. */
 export function webhookMessages(event: AuditEvent, newId: () => string): NewOutboxMessage[] {
-  const type = WEBHOOK_EVENTS[event.type];
+  const type = Object.hasOwn(WEBHOOK_EVENTS, event.type) ? WEBHOOK_EVENTS[event.type] : undefined;
   if (type === undefined) return [];
   const id = newId();
   const payload: WebhookPayload = {

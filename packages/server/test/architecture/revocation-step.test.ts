@@ -82,6 +82,7 @@ describe("the revocation step", () => {
         "deleteUser",
         "revokeSession",
         "revokeUserSessions",
+        "revokeUserSessionsByAccountToken",
         "setUserRoles",
       ].sort(),
     );
