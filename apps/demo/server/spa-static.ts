@@ -81,10 +81,7 @@ async function sendFile(reply: FastifyReply, path: string, urlPath: string, page
   );
   if (type.startsWith("text/html")) {
     void reply.header("content-security-policy", CONTENT_SECURITY_POLICY);
-    void reply.header(
-      "referrer-policy",
-      MAIL_LINK_PAGES.has(page) ? "no-referrer" : "same-origin",
-    );
+    void reply.header("referrer-policy", MAIL_LINK_PAGES.has(page) ? "no-referrer" : "same-origin");
     void reply.header("x-frame-options", "DENY");
   }
   return reply.send(body);

@@ -35,7 +35,10 @@ describeInBrowser("the new-device alert and its not-me link", () => {
     const mail = demo.server.baton.mail!;
     await mail.deliverDue();
     await mail.deliverDue();
-    return mail.inbox!.messages().filter((message) => message.to === email).reverse();
+    return mail
+      .inbox!.messages()
+      .filter((message) => message.to === email)
+      .reverse();
   }
 
   it("a second browser's sign-in mails an alert; its link signs every device out and offers the reset", async () => {

@@ -18,10 +18,7 @@ export const NOT_ME_TTL_MS = 7 * 86_400_000;
  * not happen is harmless (it can only end the account's sessions, the very thing it offers).
  * Issuing one replaces the user's older unused one: the newest mail's link is the one that works.
  */
-export async function issueNotMeToken(
-  parts: AccountTokenParts,
-  user: UserRecord,
-): Promise<string> {
+export async function issueNotMeToken(parts: AccountTokenParts, user: UserRecord): Promise<string> {
   const { secret, record } = newAccountToken(parts, {
     user,
     purpose: NOT_ME_PURPOSE,

@@ -38,8 +38,8 @@ export const newDeviceMail: MailTemplate<NewDeviceMailData> = (data, context) =>
       link,
     ].join("\n"),
     html: html`<p>
-        Your ${context.appName} account was just signed in to from a device that has not signed
-        in before.
+        Your ${context.appName} account was just signed in to from a device that has not signed in
+        before.
       </p>
       <ul>
         <li>Device: ${device} (as the device describes itself)</li>

@@ -30,9 +30,9 @@ export const reuseMail: MailTemplate<ReuseMailData> = (data, context) => {
       link,
     ].join("\n"),
     html: html`<p>
-        Someone used an old sign-in of yours (${device}) at ${when} from ${address}. An old
-        sign-in is never used twice by the device it belongs to, so we ended that session to be
-        safe. That device will ask you to sign in again.
+        Someone used an old sign-in of yours (${device}) at ${when} from ${address}. An old sign-in
+        is never used twice by the device it belongs to, so we ended that session to be safe. That
+        device will ask you to sign in again.
       </p>
       <p>
         If you did not expect this, someone may have copied it, or may know your password:

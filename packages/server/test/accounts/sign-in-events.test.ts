@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SmtpSink, type Received } from "../mail/smtp-sink.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
-import { TestClient } from "../support/http-client.js";
+import type { TestClient } from "../support/http-client.js";
 import { verifyWebhook, WebhookReceiver } from "../support/webhook-receiver.js";
 
 // Sign-in alerts, "this wasn't me", the refresh-reuse mail and webhooks, end to end over HTTP on
@@ -232,11 +232,20 @@ describe("webhooks", () => {
     expect(verifyWebhook(SECRET, hook.body, hook.headers["baton-signature"] as string, now)).toBe(
       true,
     );
-    expect(verifyWebhook("another secret", hook.body, hook.headers["baton-signature"] as string, now)).toBe(false);
     expect(
-      verifyWebhook(SECRET, hook.body.replace(userId, "someone"), hook.headers["baton-signature"] as string, now),
+      verifyWebhook("another secret", hook.body, hook.headers["baton-signature"] as string, now),
     ).toBe(false);
-    expect(verifyWebhook(SECRET, hook.body, hook.headers["baton-signature"] as string, now + 301)).toBe(false);
+    expect(
+      verifyWebhook(
+        SECRET,
+        hook.body.replace(userId, "someone"),
+        hook.headers["baton-signature"] as string,
+        now,
+      ),
+    ).toBe(false);
+    expect(
+      verifyWebhook(SECRET, hook.body, hook.headers["baton-signature"] as string, now + 301),
+    ).toBe(false);
     const body = JSON.parse(hook.body);
     expect(hook.headers["baton-event-id"]).toBe(body.id);
     expect(body).toMatchObject({
@@ -249,8 +258,7 @@ describe("webhooks", () => {
     hooks.answers.push(500);
     const { userId } = await registered();
     await flush();
-    const attempts = () =>
-      hooks.received.filter((h) => JSON.parse(h.body).data.userId === userId);
+    const attempts = () => hooks.received.filter((h) => JSON.parse(h.body).data.userId === userId);
     expect(attempts().map((h) => h.status)).toEqual([500]);
 
     server.clock.advance(31_000);

@@ -158,7 +158,12 @@ const FROM_ENV: [variable: string, raw: string, key: keyof BatonOptions, value: 
   ["APP_NAME", "Tasks", "appName", "Tasks"],
   ["SMTP_URL", "smtp://mail.example.com:587", "smtpUrl", "smtp://mail.example.com:587"],
   ["MAIL_FROM", "Tasks <no-reply@example.com>", "mailFrom", "Tasks <no-reply@example.com>"],
-  ["WEBHOOK_URL", "https://hooks.example.com/baton", "webhookUrl", "https://hooks.example.com/baton"],
+  [
+    "WEBHOOK_URL",
+    "https://hooks.example.com/baton",
+    "webhookUrl",
+    "https://hooks.example.com/baton",
+  ],
   ["WEBHOOK_SECRET", "3q2-7wP0sXk9", "webhookSecret", "3q2-7wP0sXk9"],
   ["ADMIN_EMAIL", "admin@example.com", "adminEmail", "admin@example.com"],
   ["ADMIN_PASSWORD", "correct horse battery", "adminPassword", "correct horse battery"],

@@ -1,11 +1,5 @@
 import type { Route } from "../route.js";
-import {
-  loginRoute,
-  meRoute,
-  notMeRoute,
-  passwordRoute,
-  registerRoute,
-} from "./account-routes.js";
+import { loginRoute, meRoute, notMeRoute, passwordRoute, registerRoute } from "./account-routes.js";
 import { deleteUserRoute, listUsersRoute, setRolesRoute } from "./admin-routes.js";
 import { healthRoute, jwksRoute, metricsRoute, openApiRoute } from "./meta-routes.js";
 import {
