@@ -42,6 +42,7 @@ import {
   type DeliveryPass,
 } from "./mail/delivery-worker.js";
 import { webhookCourier } from "./webhooks/webhook-courier.js";
+import { openGeoIp } from "./geoip/geoip-locator.js";
 import { webhookMessages } from "./webhooks/webhook-event.js";
 import { DevelopmentInbox } from "./mail/development-inbox.js";
 import { Mailer } from "./mail/mailer.js";
@@ -169,6 +170,9 @@ export async function createBaton(
       keySealingKey: rootSecret.keys.keySealingKey,
       accountTokenKey: rootSecret.keys.accountTokenKey,
       mail: mail && { mailer: mail.mailer, worker: mail.worker },
+      ...(config.geoipDatabase !== undefined && {
+        locate: await openGeoIp(config.geoipDatabase),
+      }),
       denylist,
       revocations,
       passwords,

@@ -281,6 +281,11 @@ export const OPTIONS = {
     kind: text({ allowedDoc: "a random secret of 32+ bytes (`baton secret`)" }),
     doc: "Signs each webhook (`Baton-Signature: t=…,v1=…`, HMAC-SHA256). Required with `WEBHOOK_URL`.",
   },
+  geoipDatabase: {
+    env: ["GEOIP_DATABASE"],
+    kind: text({ allowedDoc: "a path to a MaxMind DB file (`.mmdb`)" }),
+    doc: "A GeoIP City or Country database: new-device alerts then name an approximate location. Needs the `maxmind` package.",
+  },
   adminEmail: {
     env: ["ADMIN_EMAIL"],
     kind: text(),

@@ -130,6 +130,11 @@ export interface BatonOptions {
   webhookUrl?: string;
   /** Signs each webhook body with a timestamp (`Baton-Signature: t=…,v1=…`, HMAC-SHA256). */
   webhookSecret?: string;
+  /**
+   * A MaxMind DB file (GeoLite2/GeoIP2 City or Country, `.mmdb`): new-device alerts name the
+   * approximate location of the address. Needs the optional `maxmind` package.
+   */
+  geoipDatabase?: string;
   /** Ensure this admin account exists at start (with `adminPassword`). */
   adminEmail?: string;
   adminPassword?: string;
@@ -188,6 +193,7 @@ export interface BatonConfig {
   readonly mail: ResolvedMailOptions | null;
   /** Where security events go, and the key that signs them; null when no webhook is set. */
   readonly webhook: { readonly url: string; readonly secret: string } | null;
+  readonly geoipDatabase: string | undefined;
   readonly adminEmail: string | undefined;
   readonly adminPassword: string | undefined;
   readonly production: boolean;

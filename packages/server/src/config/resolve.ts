@@ -155,6 +155,7 @@ export function resolveConfig(
     bodyLimit: values.bodyLimit,
     mail,
     webhook,
+    geoipDatabase: values.geoipDatabase,
     adminEmail,
     adminPassword,
     production,

@@ -81,11 +81,13 @@ export async function login(
   // checked against the hash it was issued for, `user`'s, even if just upgraded above). A client
   // without cookies is never known: otherwise choosing the body transport would skip the alert.
   const knownDevice = core.loginThrottle.isKnownDevice(deviceTokens, user);
+  const location = knownDevice || meta.ip === null ? null : (core.locate?.(meta.ip) ?? null);
   const alert = knownDevice
     ? []
     : await securityMail(core, current, newDeviceMail, {
         userAgent: meta.userAgent,
         ip: meta.ip,
+        location,
         at: core.clock.now(),
       });
   const issued = await startSession(core, current, meta, alert);
@@ -98,7 +100,10 @@ export async function login(
     await core.audit.record("login.new_device", meta, {
       userId: user.id,
       sessionId: issued.sessionId,
-      detail: { device: parseUserAgent(meta.userAgent).label },
+      detail: {
+        device: parseUserAgent(meta.userAgent).label,
+        ...(location !== null && { location }),
+      },
     });
   return issued;
 }

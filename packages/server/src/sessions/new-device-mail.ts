@@ -6,6 +6,8 @@ import type { MailTemplate } from "../mail/mail-template.js";
 export interface NewDeviceMailData {
   userAgent: string | null;
   ip: string | null;
+  /** The address's approximate place (GEOIP_DATABASE); null when unknown or not configured. */
+  location: string | null;
   /** When the sign-in happened (ms). */
   at: number;
   /** The "this wasn't me" token (account-tokens/not-me-token.ts). */
@@ -30,6 +32,7 @@ export const newDeviceMail: MailTemplate<NewDeviceMailData> = (data, context) =>
       "",
       `Device: ${device} (as the device describes itself)`,
       `IP address: ${address}`,
+      ...(data.location === null ? [] : [`Approximate location: ${data.location}`]),
       `Time: ${when}`,
       "",
       "If this was you, there is nothing to do.",
@@ -44,6 +47,7 @@ export const newDeviceMail: MailTemplate<NewDeviceMailData> = (data, context) =>
       <ul>
         <li>Device: ${device} (as the device describes itself)</li>
         <li>IP address: ${address}</li>
+        ${data.location === null ? "" : html`<li>Approximate location: ${data.location}</li>`}
         <li>Time: ${when}</li>
       </ul>
       <p>If this was you, there is nothing to do.</p>

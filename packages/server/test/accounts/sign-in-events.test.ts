@@ -1,8 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SmtpSink, type Received } from "../mail/smtp-sink.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import type { TestClient } from "../support/http-client.js";
+import { mmdbFile } from "../support/mmdb-file.js";
 import { verifyWebhook, WebhookReceiver } from "../support/webhook-receiver.js";
 
 // Sign-in alerts, "this wasn't me", the refresh-reuse mail and webhooks, end to end over HTTP on
@@ -18,8 +22,24 @@ let server: TestServer;
 let smtp: SmtpSink;
 let hooks: WebhookReceiver;
 let serial = 0;
+// A GeoIP database that places this test's address (every request comes from 127.0.0.1).
+const geoipDir = mkdtempSync(join(tmpdir(), "baton-geoip-"));
+const GEOIP = join(geoipDir, "City.mmdb");
 
 beforeAll(async () => {
+  writeFileSync(
+    GEOIP,
+    mmdbFile([
+      {
+        ip: "127.0.0.1",
+        record: {
+          city: { names: { en: "Testville" } },
+          subdivisions: [{ names: { en: "Loopback" } }],
+          country: { iso_code: "TL", names: { en: "Testland" } },
+        },
+      },
+    ]),
+  );
   smtp = await SmtpSink.start();
   hooks = await WebhookReceiver.start();
   server = await startTestServer("fastify", {
@@ -27,12 +47,14 @@ beforeAll(async () => {
     publicUrl: "https://app.example.com/",
     webhookUrl: hooks.url,
     webhookSecret: SECRET,
+    geoipDatabase: GEOIP,
   });
 });
 afterAll(async () => {
   await server.close();
   await smtp.stop();
   await hooks.stop();
+  rmSync(geoipDir, { recursive: true, force: true });
 });
 
 /** Runs delivery passes until one finds nothing due: what was queued so far has been handled. */
@@ -92,6 +114,7 @@ describe("new-device sign-in alerts", () => {
     expect(alert!.parsed.subject).toBe("New sign-in to your Baton account");
     expect(alert!.parsed.text).toContain("Device: Chrome 131 on macOS");
     expect(alert!.parsed.text).toContain("IP address: 127.0.0.1");
+    expect(alert!.parsed.text).toContain("Approximate location: Testville, Loopback, Testland");
     const minute = new Date(server.clock.now()).toISOString().slice(0, 16).replace("T", " ");
     expect(alert!.parsed.text).toContain(`Time: ${minute} UTC`);
     expect(alert!.parsed.html).toContain("https://app.example.com/not-me#token=");
@@ -99,7 +122,10 @@ describe("new-device sign-in alerts", () => {
 
     const events = hooksFor(userId).map((hook) => hook.type);
     expect(events).toEqual(["user.created", "session.new_device"]);
-    expect(hooksFor(userId)[1]!.data.detail).toMatchObject({ device: "Chrome 131 on macOS" });
+    expect(hooksFor(userId)[1]!.data.detail).toEqual({
+      device: "Chrome 131 on macOS",
+      location: "Testville, Loopback, Testland",
+    });
   });
 
   it("a browser that signed in before stays known; a client without cookies is always new", async () => {

@@ -68,7 +68,7 @@ export const PACKAGES: PackageLayers[] = [
       {
         name: "adapters and drivers",
         why: "framework adapters call into http/; drivers implement the core's interfaces",
-        modules: ["fastify/", "express/", "socket/", "store/", "redis/", "smtp/"],
+        modules: ["fastify/", "express/", "socket/", "store/", "redis/", "smtp/", "geoip/"],
       },
       {
         name: "http",
@@ -187,6 +187,7 @@ export const NOT_IN_CORE = [
   "kysely",
   "ioredis",
   "nodemailer",
+  "maxmind",
 ];
 
 /**

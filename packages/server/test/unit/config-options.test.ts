@@ -165,6 +165,7 @@ const FROM_ENV: [variable: string, raw: string, key: keyof BatonOptions, value: 
     "https://hooks.example.com/baton",
   ],
   ["WEBHOOK_SECRET", "3q2-7wP0sXk9", "webhookSecret", "3q2-7wP0sXk9"],
+  ["GEOIP_DATABASE", "/var/lib/geoip/City.mmdb", "geoipDatabase", "/var/lib/geoip/City.mmdb"],
   ["ADMIN_EMAIL", "admin@example.com", "adminEmail", "admin@example.com"],
   ["ADMIN_PASSWORD", "correct horse battery", "adminPassword", "correct horse battery"],
   ["NODE_ENV", "staging", "production", true],
