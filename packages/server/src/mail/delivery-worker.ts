@@ -61,9 +61,10 @@ export interface DeliveryPass {
 }
 
 /**
- * Delivers the outbox's messages of one kind: claims due messages (a lease, so no other instance takes them), sends
- * each, and settles it: sent; or, on failure, due again after an exponential back-off with jitter;
- * or, after the last attempt or a permanent refusal, `failed`. A worker that dies mid-pass leaves
+ * Delivers the outbox's messages of one kind (its courier's): claims due messages (a lease, so no
+ * other instance takes them), hands each to the courier, and settles it: sent; or, on failure, due
+ * again after an exponential back-off with jitter; or, after the last attempt or a permanent
+ * refusal, `failed`. A worker that dies mid-pass leaves
  * its claims to run out; any instance's next pass takes them again, so a restart resumes.
  * Time comes from the clock: tests move it and call `deliverDue()`, nothing sleeps.
  */
