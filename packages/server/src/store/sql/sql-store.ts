@@ -610,11 +610,13 @@ export class SqlStore implements Store {
 
   issueAccountToken(token: NewAccountToken, messages: NewOutboxMessage[]): Promise<boolean> {
     return this.transaction(async (trx) => {
-      const user = await trx
-        .selectFrom("users")
-        .select("id")
-        .where("id", "=", token.userId)
-        .executeTakeFirst();
+      // Locked (FOR SHARE) as in createSession: a deletion of the user racing this waits for our
+      // commit (and then deletes the token with the user), or went first and we find no user;
+      // unlocked, the insert could meet a user deleted since the read: a foreign-key error.
+      const user = await this.locked(
+        trx.selectFrom("users").select("id").where("id", "=", token.userId),
+        "share",
+      ).executeTakeFirst();
       if (user === undefined) return false;
       await accountTokens.insertAccountToken(trx, token);
       await outbox.insertOutbox(trx, messages);
