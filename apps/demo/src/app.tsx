@@ -11,6 +11,7 @@ import { DevInboxPage } from "./pages/dev-inbox-page.js";
 import { UndoEmailChangePage, VerifyEmailPage } from "./pages/email-pages.js";
 import { ForgotPasswordPage, ResetPasswordPage } from "./pages/password-pages.js";
 import { ChatPage } from "./pages/chat-page.js";
+import { NotMePage } from "./pages/not-me-page.js";
 import { SecurityPage } from "./pages/security-page.js";
 import { Link, Redirect, useLocation } from "./router.js";
 import { useToasts } from "./toasts.js";
@@ -24,6 +25,7 @@ const OPEN_PAGES: Record<string, () => ReactNode> = {
   "/reset-password": ResetPasswordPage,
   "/verify-email": VerifyEmailPage,
   "/undo-email-change": UndoEmailChangePage,
+  "/not-me": NotMePage,
   "/dev/inbox": DevInboxPage,
 };
 const TITLES: Record<string, string> = {
@@ -36,6 +38,7 @@ const TITLES: Record<string, string> = {
   "/dev/inbox": "Development inbox",
   "/security": "Security",
   "/admin": "Admin",
+  "/not-me": "This wasn't me",
 };
 
 export function App() {

@@ -1,4 +1,10 @@
-import type { PublicUser, RefreshTransport, SessionInfo, TokenResponse } from "@baton/protocol";
+import type {
+  NotMeResponse,
+  PublicUser,
+  RefreshTransport,
+  SessionInfo,
+  TokenResponse,
+} from "@baton/protocol";
 import { HttpError } from "./errors.js";
 import type { ApiResponse, Transport } from "./transport.js";
 
@@ -109,6 +115,8 @@ export interface AuthApi {
   resendVerification(request: { accessToken: string } | { email: string }): Promise<void>;
   changeEmail(accessToken: string, input: ChangeEmailInput): Promise<void>;
   undoEmailChange(token: string): Promise<void>;
+  /** "This wasn't me": the token of a security mail's link ends every session of the account. */
+  reportNotMe(token: string): Promise<NotMeResponse>;
 }
 
 /** Creates the {@link AuthApi} for one refresh transport. */
@@ -204,6 +212,14 @@ export function createAuthApi(transport: Transport, mode: RefreshTransport): Aut
     },
     async undoEmailChange(token) {
       await transport.request("POST", "/email/undo", { body: { token } });
+    },
+    async reportNotMe(token) {
+      // With the cookie: the answer clears this browser's refresh cookie, its session is over too.
+      const { body } = await transport.request<NotMeResponse>("POST", "/not-me", {
+        body: { token },
+        withCookie: cookie,
+      });
+      return body;
     },
   };
 }

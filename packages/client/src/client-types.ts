@@ -1,5 +1,5 @@
 /** The public shapes of the client: its options, its interface and its events. */
-import type { PublicUser, RefreshTransport, SessionInfo } from "@baton/protocol";
+import type { NotMeResponse, PublicUser, RefreshTransport, SessionInfo } from "@baton/protocol";
 import type {
   ChangeEmailInput,
   ChangePasswordInput,
@@ -208,6 +208,13 @@ export interface AuthClient {
    * `LINK_INVALID`, `EMAIL_TAKEN`.
    */
   undoEmailChange: (input: { token: string }) => Promise<void>;
+  /**
+   * "This wasn't me": sends the token of a security mail's link (read from the page's URL
+   * fragment), which ends every session of the account, this one included (signed out here too).
+   * Resolves with the account's address, to start a password reset; rejects with
+   * `HttpError` code `LINK_INVALID` when the link expired, was used or was replaced.
+   */
+  reportNotMe: (token: string) => Promise<NotMeResponse>;
   /** A valid access token (refreshed first if it has expired), or `null` when signed out. */
   getAccessToken: () => Promise<string | null>;
 

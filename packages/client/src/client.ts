@@ -423,6 +423,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (held.current)
         await refreshes.renew(held.current.generation, false).catch(() => undefined);
     },
+    async reportNotMe(token) {
+      const reported = await api.reportNotMe(token);
+      // Every session of the account ended, so this one did (if this tab is signed in to it).
+      if (held.current) endSession("SESSION_REVOKED", true);
+      return reported;
+    },
     async getAccessToken() {
       return (await access.acquire())?.accessToken ?? null;
     },

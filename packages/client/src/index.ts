@@ -42,11 +42,19 @@ export type { AxiosLikeConfig, AxiosLikeHandler, AxiosLikeInstance } from "./axi
 export type { FetchLike } from "./transport.js";
 export type { BroadcastChannelLike, LockManagerLike } from "./cross-tab.js";
 export type { WakeEnvironment, EventTargetLike } from "./wake-events.js";
-export { REAUTH_EVENT, SESSION_ENDED_EVENT, SESSION_HINT_COOKIE } from "@baton/protocol";
+export {
+  REAUTH_EVENT,
+  SESSION_ENDED_EVENT,
+  SESSION_HINT_COOKIE,
+  parseUserAgent,
+} from "@baton/protocol";
 export type {
   PublicUser,
   SessionInfo,
   ErrorCode,
   ReauthAck,
   SessionEndedNotice,
+  DeviceKind,
+  ParsedUserAgent,
+  NotMeResponse,
 } from "@baton/protocol";

@@ -7,7 +7,10 @@ export type {
   ErrorBody,
   RefreshTransport,
   AccessTokenClaims,
+  NotMeResponse,
 } from "./wire.js";
 export { REAUTH_EVENT, SESSION_ENDED_EVENT } from "./socket-events.js";
 export { SESSION_HINT_COOKIE } from "./session-hint.js";
 export type { ReauthAck, SessionEndedNotice } from "./socket-events.js";
+export { parseUserAgent } from "./user-agent.js";
+export type { DeviceKind, ParsedUserAgent } from "./user-agent.js";

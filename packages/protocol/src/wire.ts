@@ -69,3 +69,9 @@ export interface AccessTokenClaims {
   exp: number;
   jti: string;
 }
+
+/** The answer of `POST /not-me`: every session ended; where to send a password reset. */
+export interface NotMeResponse {
+  email: string;
+  sessionsEnded: number;
+}

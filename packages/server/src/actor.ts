@@ -3,7 +3,7 @@
  * command line, Baton's own rules — and each checks what its actor may do; the audit trail names
  * the actor (`auditedBy`).
  */
-export type Actor = UserActor | AdminActor | CliActor | SystemActor | MailedLinkActor;
+export type Actor = UserActor | AdminActor | CliActor | SystemActor | LinkActor;
 
 /** Who may act on any account: an admin through the API, the command line, Baton's configuration. */
 export type Administrator = AdminActor | CliActor | SystemActor;
@@ -37,13 +37,13 @@ export interface SystemActor {
 }
 
 /**
- * Whoever holds a single-use link Baton mailed to an address of the account (an email change's
- * undo link): no session, only the proof of reading that mailbox.
+ * Whoever holds a single-use link Baton mailed to an address of the account (account-tokens/, of
+ * `purpose`: an email change's undo link, a "this wasn't me" link): no session, only the proof of
+ * reading that mailbox.
  */
-export interface MailedLinkActor {
-  kind: "mailed-link";
+export interface LinkActor {
+  kind: "link";
   userId: string;
-  /** The link's purpose (account-tokens/). */
   purpose: string;
 }
 
@@ -68,8 +68,8 @@ export function auditedBy(actor: Actor): string {
     case "cli":
     case "system":
       return actor.kind;
-    case "mailed-link":
-      return `mailed-link:${actor.purpose}`;
+    case "link":
+      return `link:${actor.purpose}`;
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { pino, type Logger } from "pino";
 import { createLogger } from "./logging.js";
 import type { JWK } from "jose";
@@ -35,8 +36,15 @@ import { AccessTokens } from "./tokens/access-token.js";
 import { KeyRing } from "./tokens/key-ring.js";
 import { symmetricKey } from "./tokens/signing-key.js";
 import { loadKeyRing } from "./tokens/stored-key-ring.js";
-import { MailDeliveryWorker, type DeliveryPass } from "./mail/delivery-worker.js";
 import { DeferredWork } from "./deferred-work.js";
+import {
+  MailDeliveryWorker,
+  OutboxDeliveryWorker,
+  type DeliveryPass,
+} from "./mail/delivery-worker.js";
+import { webhookCourier } from "./webhooks/webhook-courier.js";
+import { openGeoIp } from "./geoip/geoip-locator.js";
+import { webhookMessages } from "./webhooks/webhook-event.js";
 import { DevelopmentInbox } from "./mail/development-inbox.js";
 import { Mailer } from "./mail/mailer.js";
 import type { MailTransport } from "./mail/mail-transport.js";
@@ -73,6 +81,11 @@ export interface Baton {
     readonly inbox: DevelopmentInbox | null;
     deliverDue(): Promise<DeliveryPass>;
   } | null;
+  /**
+   * The webhook of security events; null when `webhookUrl` is not set. `deliverDue()` sends what
+   * is due now (delivery also runs every 5 s and after each event).
+   */
+  readonly webhooks: { deliverDue(): Promise<DeliveryPass> } | null;
   /** Stops background work and closes the store (if Baton opened it). */
   close(): Promise<void>;
 }
@@ -150,6 +163,8 @@ export async function createBaton(
     const metrics = new Metrics();
     const mail = startMail(config, store, clock, metrics, logger, options.logger !== false);
     if (mail !== null) closers.push(() => mail.close());
+    const webhooks = startWebhooks(config, store, clock, metrics, logger);
+    if (webhooks !== null) closers.push(() => webhooks.stop());
     const passwords = new PasswordHasher();
     closers.push(() => passwords.close());
     // Closed first (closers run in reverse): what an answered request left running finishes
@@ -166,6 +181,9 @@ export async function createBaton(
       keySealingKey: rootSecret.keys.keySealingKey,
       accountTokenKey: rootSecret.keys.accountTokenKey,
       mail: mail && { mailer: mail.mailer, worker: mail.worker },
+      ...(config.geoipDatabase !== undefined && {
+        locate: await openGeoIp(config.geoipDatabase),
+      }),
       denylist,
       revocations,
       passwords,
@@ -181,10 +199,17 @@ export async function createBaton(
         clock,
         rootSecret.keys.deviceCookieKey,
       ),
-      audit: new AuditLog(store, logger, clock, (event) => {
-        metrics.audit(event);
-        options.onAuditEvent?.(event);
-      }),
+      audit: new AuditLog(
+        store,
+        logger,
+        clock,
+        (event) => {
+          metrics.audit(event);
+          options.onAuditEvent?.(event);
+        },
+        webhooks === null ? undefined : (event) => webhookMessages(event, randomUUID),
+        () => void webhooks?.deliverDue(),
+      ),
       metrics,
       deferred,
     };
@@ -229,6 +254,7 @@ export async function createBaton(
           };
         },
       },
+      webhooks: webhooks && { deliverDue: () => webhooks.deliverDue() },
       requireAuth: () => createGuard(core, { roles: [] }),
       requireRole: (...roles) => createGuard(core, { roles }),
       requireVerifiedEmail: () => createGuard(core, { roles: [], verifiedEmail: true }),
@@ -284,6 +310,24 @@ function startMail(
       await transport.close();
     },
   };
+}
+
+/**
+ * The webhook worker: the outbox's `webhook` messages, with mail's leases and back-off, polling
+ * every 5 s (each event also wakes it).
+ */
+function startWebhooks(
+  config: BatonConfig,
+  store: Store,
+  clock: Clock,
+  metrics: Metrics,
+  logger: Logger,
+): OutboxDeliveryWorker | null {
+  if (config.webhook === null) return null;
+  const courier = webhookCourier(config.webhook, clock);
+  const worker = new OutboxDeliveryWorker({ store, courier, clock, metrics, logger });
+  worker.start();
+  return worker;
 }
 
 /** Redis when configured (shared limits, announcements between instances), else in-process. */

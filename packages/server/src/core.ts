@@ -34,6 +34,11 @@ export interface Core {
    * sends no mail (production without SMTP_URL): those flows answer FEATURE_DISABLED.
    */
   readonly mail: { readonly mailer: Mailer; readonly worker: MailDeliveryWorker } | null;
+  /**
+   * The approximate place of an IP address, when a GeoIP database is configured (geoip/); the
+   * new-device alert names it. Absent otherwise.
+   */
+  readonly locate?: (ip: string) => string | null;
   readonly denylist: Denylist;
   readonly revocations: RevocationFeed;
   readonly passwords: PasswordHasher;

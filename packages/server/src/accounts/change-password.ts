@@ -1,3 +1,4 @@
+import { securityMail } from "../sessions/security-mail.js";
 import type { UserActor } from "../actor.js";
 import type { RequestMeta } from "../audit/audit-log.js";
 import type { Core } from "../core.js";
@@ -40,9 +41,10 @@ export async function changePassword(
 
   const passwordHash = await core.passwords.hash(input.newPassword);
   // Mailed only when Baton sends mail; a signed-in change works without it.
-  const changedMail = core.mail?.mailer.compose(passwordChangedMail, {
-    to: user.email,
-    data: { name: user.name, how: "changed", at: core.clock.now() },
+  const changedMail = await securityMail(core, user, passwordChangedMail, {
+    name: user.name,
+    how: "changed",
+    at: core.clock.now(),
   });
   const outcome = await revoke(core, meta, {
     reason: "password-changed",
@@ -54,7 +56,7 @@ export async function changePassword(
         passwordHash,
         fromCredentialVersion: user.credentialVersion,
         keepSessionId: session.id,
-        outbox: changedMail === undefined ? [] : [changedMail],
+        outbox: changedMail,
       }),
     audit: (change) =>
       change.changed

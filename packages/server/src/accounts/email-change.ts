@@ -132,7 +132,7 @@ export async function undoEmailChange(
   });
   const outcome = await revoke(core, meta, {
     reason: "email-change-undone",
-    by: { kind: "mailed-link", userId: user.id, purpose: EMAIL_CHANGE_UNDO },
+    by: { kind: "link", userId: user.id, purpose: EMAIL_CHANGE_UNDO },
     change: (stamp) =>
       core.store.restoreEmail({
         ...stamp,

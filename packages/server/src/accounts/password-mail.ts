@@ -1,12 +1,10 @@
+import { notMeLink } from "../account-tokens/not-me-token.js";
 import { displayCode, type AccountSecret } from "../account-tokens/account-secret.js";
 import { html } from "../mail/html.js";
 import type { MailTemplate } from "../mail/mail-template.js";
 
 /** The page a reset link opens; it reads the token from the fragment and submits it. */
 export const RESET_PAGE = "reset-password";
-/** Where someone who did not ask for a change starts taking the account back. */
-export const FORGOT_PAGE = "forgot-password";
-
 /**
  * The reset mail: a link (token in the fragment: never in logs or `Referer`) and the same secret
  * as a short code, for reading the mail on a phone and typing the code on a computer.
@@ -47,18 +45,18 @@ export const passwordResetMail: MailTemplate<{
 };
 
 /**
- * "Your password was changed", after a reset or a signed-in change. `notMeLink` is the one-click
- * "this wasn't me" (ends every session) when the application has one; without it the mail
- * points at the forgot-password page, which takes the account back by mail.
+ * "Your password was changed", after a reset or a signed-in change, with the one-click "this
+ * wasn't me" link (it ends every session; its page then starts a password reset).
  */
 export const passwordChangedMail: MailTemplate<{
   name: string | null;
   how: "reset" | "changed";
   /** Milliseconds since the epoch. */
   at: number;
-  notMeLink?: string;
+  /** From issueNotMeToken (sessions/security-mail.ts issues it). */
+  notMeToken: string;
 }> = (data, context) => {
-  const notMe = data.notMeLink ?? context.link(FORGOT_PAGE);
+  const notMe = notMeLink(context, data.notMeToken);
   const hello = data.name ? `Hello ${data.name},` : "Hello,";
   const what =
     data.how === "reset"

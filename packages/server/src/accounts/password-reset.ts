@@ -1,3 +1,4 @@
+import { securityMail } from "../sessions/security-mail.js";
 import { userActor } from "../actor.js";
 import {
   findPresentedToken,
@@ -105,9 +106,10 @@ export async function resetPassword(
   // sign in (or even change the password) without it.
   const passwordHash = await core.passwords.hash(input.password);
   const { session, refreshTokenHash } = newSession(core, user.id, meta);
-  const changed = mail.mailer.compose(passwordChangedMail, {
-    to: user.email,
-    data: { name: user.name, how: "reset", at: core.clock.now() },
+  const changed = await securityMail(core, user, passwordChangedMail, {
+    name: user.name,
+    how: "reset",
+    at: core.clock.now(),
   });
   const outcome = await revoke(core, meta, {
     reason: "password-reset",
@@ -120,7 +122,7 @@ export async function resetPassword(
         tokenId: token.id,
         passwordHash,
         fromCredentialVersion: token.credentialVersion,
-        outbox: [changed],
+        outbox: changed,
         session,
         refreshTokenHash,
       }),

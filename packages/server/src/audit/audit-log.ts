@@ -1,12 +1,13 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
-import type { AuditStore } from "../store/store.js";
+import type { AuditStore, NewOutboxMessage } from "../store/store.js";
 
 export type AuditEventType =
   | "user.registered"
   | "login.succeeded"
   | "login.failed"
   | "login.locked"
+  | "login.new_device"
   | "token.refreshed"
   | "refresh.grace"
   | "refresh.recovered"
@@ -44,8 +45,16 @@ export interface RequestMeta {
 }
 
 /**
+ * The outbox messages an event causes (webhooks/webhook-event.ts: the webhook of a security
+ * event), written in the audit row's own transaction.
+ */
+export type AuditOutbox = (event: AuditEvent) => NewOutboxMessage[];
+
+/**
  * Security events, written to the audit table and the structured log. Recording must never turn
- * a completed operation into an error, so a failed write is logged and swallowed.
+ * a completed operation into an error, so a failed write is logged and swallowed. The messages
+ * `outboxOf` derives from an event (its webhook) are written with the audit row, in one
+ * transaction: a webhook goes out for every stored security event, and only for those.
  */
 export class AuditLog {
   constructor(
@@ -53,6 +62,9 @@ export class AuditLog {
     private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly listener?: (event: AuditEvent) => void,
+    private readonly outboxOf: AuditOutbox = () => [],
+    /** Wakes the deliverer of what `outboxOf` queued (the webhook worker). */
+    private readonly queued: () => void = () => {},
   ) {}
 
   async record(
@@ -61,8 +73,10 @@ export class AuditLog {
     fields: AuditFields = {},
   ): Promise<void> {
     const event = this.event(type, meta, fields);
+    const outbox = this.outboxOf(event);
     try {
-      await this.store.appendAudit(event);
+      await this.store.appendAudit(event, outbox);
+      if (outbox.length > 0) this.queued();
     } catch (error) {
       this.logger.error({ err: error, audit: type }, "audit event not stored");
     }

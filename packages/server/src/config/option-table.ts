@@ -276,6 +276,26 @@ export const OPTIONS = {
     kind: oneOf(["optional", "required"], "optional", { caseless: true }),
     doc: "Whether sign-in waits for a verified address.",
   },
+  webhookUrl: {
+    env: ["WEBHOOK_URL"],
+    kind: text({
+      pattern: /^https?:\/\/[^\s]+$/,
+      must: "must be an http(s) URL",
+      quote: false,
+      allowedDoc: "an http(s) URL; https in production",
+    }),
+    doc: "Where security events are POSTed (user created, new-device sign-in, password changed or reset, email changed, refresh-token reuse, session revoked).",
+  },
+  webhookSecret: {
+    env: ["WEBHOOK_SECRET"],
+    kind: text({ allowedDoc: "a random secret of 32+ bytes (`baton secret`)" }),
+    doc: "Signs each webhook (`Baton-Signature: t=…,v1=…`, HMAC-SHA256). Required with `WEBHOOK_URL`.",
+  },
+  geoipDatabase: {
+    env: ["GEOIP_DATABASE"],
+    kind: text({ allowedDoc: "a path to a MaxMind DB file (`.mmdb`)" }),
+    doc: "A GeoIP City or Country database: new-device alerts then name an approximate location. Needs the `maxmind` package.",
+  },
   adminEmail: {
     env: ["ADMIN_EMAIL"],
     kind: text(),

@@ -131,6 +131,18 @@ export interface BatonOptions {
    * refused (403 EMAIL_NOT_VERIFIED) until the address is verified; needs mail.
    */
   emailVerification?: "optional" | "required";
+  /**
+   * Where security events are POSTed as JSON (docs/webhooks.md), from the outbox, with retries.
+   * https in production. Requires `webhookSecret`.
+   */
+  webhookUrl?: string;
+  /** Signs each webhook body with a timestamp (`Baton-Signature: t=…,v1=…`, HMAC-SHA256). */
+  webhookSecret?: string;
+  /**
+   * A MaxMind DB file (GeoLite2/GeoIP2 City or Country, `.mmdb`): new-device alerts name the
+   * approximate location of the address. Needs the optional `maxmind` package.
+   */
+  geoipDatabase?: string;
   /** Ensure this admin account exists at start (with `adminPassword`). */
   adminEmail?: string;
   adminPassword?: string;
@@ -189,6 +201,9 @@ export interface BatonConfig {
   readonly mail: ResolvedMailOptions | null;
   readonly passwordResetTtlMs: number;
   readonly emailVerification: "optional" | "required";
+  /** Where security events go, and the key that signs them; null when no webhook is set. */
+  readonly webhook: { readonly url: string; readonly secret: string } | null;
+  readonly geoipDatabase: string | undefined;
   readonly adminEmail: string | undefined;
   readonly adminPassword: string | undefined;
   readonly production: boolean;

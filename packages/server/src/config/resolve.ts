@@ -116,6 +116,7 @@ export function resolveConfig(
     problems.push(
       `${label("emailVerification")}=required needs mail (SMTP_URL): nobody could verify an address, so nobody could sign in`,
     );
+  const webhook = webhookOptions(values, production, label, problems, weakSecret);
 
   const dbFile = /^sqlite:(?!:memory:)(.+)$/.exec(databaseUrl)?.[1];
   const config: BatonConfig = {
@@ -159,6 +160,8 @@ export function resolveConfig(
     mail,
     passwordResetTtlMs: values.passwordResetTtl ?? 0,
     emailVerification: values.emailVerification,
+    webhook,
+    geoipDatabase: values.geoipDatabase,
     adminEmail,
     adminPassword,
     production,
@@ -166,6 +169,30 @@ export function resolveConfig(
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/**
+ * The webhook: URL and secret together; https in production (the body names users and
+ * addresses), and the secret judged like every other (a guessable one lets anyone forge events).
+ */
+function webhookOptions(
+  values: { webhookUrl?: string; webhookSecret?: string },
+  production: boolean,
+  label: (key: keyof BatonOptions) => string,
+  problems: string[],
+  weakSecret: (name: string, value: string) => void,
+): BatonConfig["webhook"] {
+  const { webhookUrl: url, webhookSecret: secret } = values;
+  if (url === undefined && secret === undefined) return null;
+  if (url === undefined || secret === undefined) {
+    problems.push(`${label("webhookUrl")} and ${label("webhookSecret")} go together`);
+    return null;
+  }
+  if (!URL.canParse(url)) problems.push(`${label("webhookUrl")} is not a URL`);
+  else if (production && new URL(url).protocol !== "https:")
+    problems.push(`${label("webhookUrl")} must use https in production`);
+  weakSecret(label("webhookSecret"), secret);
+  return { url, secret };
 }
 
 /**

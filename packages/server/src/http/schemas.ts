@@ -253,3 +253,22 @@ export const ErrorBodySchema = Type.Object(
   },
   { title: "Error" },
 );
+
+export const NotMeBody = Type.Object(
+  {
+    token: Type.String({
+      minLength: 1,
+      maxLength: 512,
+      description: "The token of a \"this wasn't me\" link (its fragment's `token`).",
+    }),
+  },
+  { ...strict, title: "NotMeBody" },
+);
+
+export const NotMeResponseSchema = Type.Object(
+  {
+    email: Type.String({ description: "The account's address: where to send a password reset." }),
+    sessionsEnded: Type.Integer({ minimum: 0 }),
+  },
+  { ...strict, title: "NotMeResponse" },
+);

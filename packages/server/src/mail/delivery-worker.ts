@@ -3,13 +3,32 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { OutboxMessage, OutboxSettlement, OutboxStore } from "../store/store.js";
-import { decodeMail, MAIL_KIND, type MailMessage } from "./mail-message.js";
+import { decodeMail, MAIL_KIND } from "./mail-message.js";
 import { MailRejectedError, type MailTransport } from "./mail-transport.js";
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from "./retry-policy.js";
 
-export interface DeliveryWorkerOptions {
+/**
+ * What delivers one kind of outbox message (mail over SMTP, webhooks over HTTP): the worker
+ * claims, retries and settles; the courier only hands one message over.
+ */
+export interface OutboxCourier {
+  /** The outbox kind it delivers; also the metrics' and the log's name for it. */
+  readonly kind: "mail" | "webhook";
+  /**
+   * Delivers once; resolves when the receiving side has accepted. Throws
+   * {@link UndeliverableError} when retrying cannot help (a refusal, an unreadable payload),
+   * anything else when it may.
+   */
+  deliver(message: OutboxMessage): Promise<void>;
+}
+
+/** The message can never be delivered (refused for good, or unreadable): it is not retried. */
+export class UndeliverableError extends Error {
+  override readonly name = "UndeliverableError";
+}
+
+interface WorkerSettings {
   store: OutboxStore;
-  transport: MailTransport;
   clock: Clock;
   metrics: Metrics;
   logger?: Logger;
@@ -18,12 +37,20 @@ export interface DeliveryWorkerOptions {
   batchSize?: number;
   /**
    * How long a claim holds. Default 5 min: far above what one send may take (the SMTP transport
-   * gives up on a silent server within a minute), so a claim never runs out under a live worker,
-   * and a dead worker's messages are sent by another instance that much later.
+   * gives up on a silent server within a minute, a webhook within 10 s), so a claim never runs out
+   * under a live worker, and a dead worker's messages are sent by another instance that much later.
    */
   leaseMs?: number;
   /** For the retry jitter; default Math.random. */
   random?: () => number;
+}
+
+export interface OutboxWorkerOptions extends WorkerSettings {
+  courier: OutboxCourier;
+}
+
+export interface DeliveryWorkerOptions extends WorkerSettings {
+  transport: MailTransport;
 }
 
 /** What one pass did. */
@@ -34,13 +61,14 @@ export interface DeliveryPass {
 }
 
 /**
- * Sends the outbox's mail: claims due messages (a lease, so no other instance takes them), sends
- * each, and settles it: sent; or, on failure, due again after an exponential back-off with jitter;
- * or, after the last attempt or a permanent refusal, `failed`. A worker that dies mid-pass leaves
+ * Delivers the outbox's messages of one kind (its courier's): claims due messages (a lease, so no
+ * other instance takes them), hands each to the courier, and settles it: sent; or, on failure, due
+ * again after an exponential back-off with jitter; or, after the last attempt or a permanent
+ * refusal, `failed`. A worker that dies mid-pass leaves
  * its claims to run out; any instance's next pass takes them again, so a restart resumes.
  * Time comes from the clock: tests move it and call `deliverDue()`, nothing sleeps.
  */
-export class MailDeliveryWorker {
+export class OutboxDeliveryWorker {
   private readonly retry: RetryPolicy;
   private readonly batchSize: number;
   private readonly leaseMs: number;
@@ -49,7 +77,7 @@ export class MailDeliveryWorker {
   private again = false;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: DeliveryWorkerOptions) {
+  constructor(private readonly options: OutboxWorkerOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.batchSize = options.batchSize ?? 10;
     this.leaseMs = options.leaseMs ?? 300_000;
@@ -108,7 +136,7 @@ export class MailDeliveryWorker {
         const now = clock.now();
         const leaseUntil = now + this.leaseMs;
         const claimed = await store.claimOutbox({
-          kind: MAIL_KIND,
+          kind: this.options.courier.kind,
           now,
           limit: this.batchSize,
           lease: randomUUID(),
@@ -122,64 +150,91 @@ export class MailDeliveryWorker {
         }
         if (claimed.length < this.batchSize) break;
       }
-      metrics.mailQueued(await store.countPendingOutbox(MAIL_KIND));
+      const { kind } = this.options.courier;
+      metrics.outboxQueued(kind, await store.countPendingOutbox(kind));
     } catch (error) {
       // The store is unreachable (or the pass failed otherwise): whatever was claimed returns to
       // the queue when its lease runs out; the next pass tries again.
-      logger?.warn({ err: error }, "mail delivery pass failed");
+      logger?.warn({ err: error }, `${this.options.courier.kind} delivery pass failed`);
     }
     return done;
   }
 
   private async deliver(message: OutboxMessage): Promise<keyof DeliveryPass> {
-    const { store, metrics, logger } = this.options;
+    const { store, metrics, logger, courier } = this.options;
+    const { kind } = courier;
     const settlement = await this.attempt(message);
     const settled = await store.settleOutbox(message.id, message.lease, settlement);
     if (!settled)
       logger?.warn(
         { outboxId: message.id },
-        "mail delivery settled after its claim ran out: another instance may send it again",
+        `${kind} delivery settled after its claim ran out: another instance may send it again`,
       );
     if (settlement.outcome === "sent") {
-      metrics.mail("sent");
-      logger?.info({ outboxId: message.id, attempts: message.attempts }, "mail sent");
+      metrics.outboxDelivery(kind, "sent");
+      logger?.info({ outboxId: message.id, attempts: message.attempts }, `${kind} sent`);
       return "sent";
     }
     if (settlement.outcome === "failed") {
-      metrics.mail("failed");
+      metrics.outboxDelivery(kind, "failed");
       logger?.error(
         { outboxId: message.id, attempts: message.attempts, reason: settlement.error },
-        "mail given up",
+        `${kind} given up`,
       );
       return "failed";
     }
-    metrics.mail("retried");
+    metrics.outboxDelivery(kind, "retried");
     logger?.warn(
       { outboxId: message.id, attempts: message.attempts, reason: settlement.error },
-      "mail delivery failed, will retry",
+      `${kind} delivery failed, will retry`,
     );
     return "retried";
   }
 
-  /** Sends once and says how to settle: a message that cannot be read is given up at once. */
+  /** Delivers once and says how to settle. */
   private async attempt(message: OutboxMessage): Promise<OutboxSettlement> {
-    const { transport, clock } = this.options;
-    let mail: MailMessage;
+    const { courier, clock } = this.options;
     try {
-      mail = decodeMail(message.payload);
-    } catch (error) {
-      return { outcome: "failed", at: clock.now(), error: `unreadable payload: ${String(error)}` };
-    }
-    try {
-      await transport.send({ ...mail, id: message.id });
+      await courier.deliver(message);
       return { outcome: "sent", at: clock.now() };
     } catch (error) {
       const at = clock.now();
       const reason = error instanceof Error ? error.message : String(error);
-      if (error instanceof MailRejectedError || message.attempts >= this.retry.maxAttempts)
+      if (error instanceof UndeliverableError || message.attempts >= this.retry.maxAttempts)
         return { outcome: "failed", at, error: reason };
       const nextAttemptAt = at + retryDelay(message.attempts, this.retry, this.random);
       return { outcome: "retry", at, error: reason, nextAttemptAt };
     }
   }
+}
+
+/**
+ * Sends the outbox's mail through a transport (SMTP, or the development inbox). A message that
+ * cannot be read, or that the server refuses for good (SMTP 5xx), is given up at once.
+ */
+export class MailDeliveryWorker extends OutboxDeliveryWorker {
+  constructor(options: DeliveryWorkerOptions) {
+    const { transport, ...settings } = options;
+    super({ ...settings, courier: mailCourier(transport) });
+  }
+}
+
+function mailCourier(transport: MailTransport): OutboxCourier {
+  return {
+    kind: MAIL_KIND,
+    async deliver(message) {
+      let mail;
+      try {
+        mail = decodeMail(message.payload);
+      } catch (error) {
+        throw new UndeliverableError(`unreadable payload: ${String(error)}`);
+      }
+      try {
+        await transport.send({ ...mail, id: message.id });
+      } catch (error) {
+        if (error instanceof MailRejectedError) throw new UndeliverableError(error.message);
+        throw error;
+      }
+    },
+  };
 }

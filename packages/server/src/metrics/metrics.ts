@@ -67,6 +67,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly webhookPending = new Gauge({
+    name: "baton_webhook_queued",
+    help: "Webhooks in the outbox not yet delivered nor given up, as of this instance's last delivery pass",
+    registers: [this.registry],
+  });
+  private readonly webhookDeliveries = new Counter({
+    name: "baton_webhook_deliveries_total",
+    help: "Webhook delivery attempts by this instance, by result: sent, retried (failed, will be tried again), failed (given up)",
+    labelNames: ["result"],
+    registers: [this.registry],
+  });
+
   audit(event: AuditEvent): void {
     switch (event.type) {
       case "login.succeeded":
@@ -111,6 +123,17 @@ export class Metrics {
 
   mailQueued(count: number): void {
     this.mailPending.set(count);
+  }
+
+  /** One delivery attempt's result, by outbox kind (mail/delivery-worker.ts). */
+  outboxDelivery(kind: "mail" | "webhook", result: "sent" | "retried" | "failed"): void {
+    if (kind === "mail") this.mail(result);
+    else this.webhookDeliveries.inc({ result });
+  }
+
+  outboxQueued(kind: "mail" | "webhook", count: number): void {
+    if (kind === "mail") this.mailQueued(count);
+    else this.webhookPending.set(count);
   }
 
   request(method: string, route: string, status: number, seconds: number): void {

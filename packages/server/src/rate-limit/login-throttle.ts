@@ -89,6 +89,14 @@ export class LoginThrottle {
     });
   }
 
+  /**
+   * Whether the device cookie shows this browser signed in to `holder` before, with the current
+   * password (device tokens are bound to it): the new-device alert's rule.
+   */
+  isKnownDevice(presented: readonly string[], holder: DeviceHolder): boolean {
+    return this.devices.deviceOf(presented, holder) !== null;
+  }
+
   /** The device token for a browser that just proved the password of `holder`. */
   deviceToken(presented: readonly string[], holder: DeviceHolder): string {
     return this.devices.issue(presented, holder);

@@ -16,7 +16,8 @@ export type RevocationReason =
   | "roles-changed"
   | "user-deleted"
   | "refresh-token-reuse"
-  | "email-change-undone";
+  | "email-change-undone"
+  | "not-me";
 
 /** What the step uses of `Core` (this module sits below core.ts, so it names the parts). */
 export interface RevocationParts {

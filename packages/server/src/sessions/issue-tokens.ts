@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { RequestMeta } from "../audit/audit-log.js";
 import type { Core } from "../core.js";
 import { AuthError } from "../errors.js";
-import type { NewSession, UserRecord } from "../store/store.js";
+import type { NewOutboxMessage, NewSession, UserRecord } from "../store/store.js";
 import { deriveRefreshToken, hashRefreshToken, newTokenSalt } from "../tokens/refresh-token.js";
 
 /** What a successful register, login, refresh or password change hands back. */
@@ -28,9 +28,16 @@ export async function startSession(
   core: Core,
   user: UserRecord,
   meta: RequestMeta,
+  /** Written with the session, only if it is created (the new-device alert). */
+  outbox: NewOutboxMessage[] = [],
 ): Promise<IssuedTokens> {
   const { session, refreshTokenHash } = newSession(core, user.id, meta);
-  const created = await core.store.createSession(session, refreshTokenHash, user.credentialVersion);
+  const created = await core.store.createSession(
+    session,
+    refreshTokenHash,
+    user.credentialVersion,
+    outbox,
+  );
   if (!created) {
     await core.audit.record("login.failed", meta, {
       userId: user.id,

@@ -1,9 +1,12 @@
+import { parseUserAgent } from "@baton/protocol";
 import type { RequestMeta } from "../audit/audit-log.js";
 import { normalizeEmail } from "../users/user-fields.js";
 import type { Core } from "../core.js";
 import { AuthError } from "../errors.js";
 import type { GuessBudget } from "../rate-limit/login-throttle.js";
 import { startSession, type IssuedTokens } from "./issue-tokens.js";
+import { newDeviceMail } from "./new-device-mail.js";
+import { deliverNow, securityMail } from "./security-mail.js";
 
 /**
  * Password login. Unknown email and wrong password take the same time and give the same answer
@@ -85,11 +88,34 @@ export async function login(
       "Confirm your email address first: use the link or code we sent, or ask for a new one",
     );
   }
-  const issued = await startSession(core, current, meta);
+  // A device is known by its device cookie, issued when it proved this password before (and
+  // checked against the hash it was issued for, `user`'s, even if just upgraded above). A client
+  // without cookies is never known: otherwise choosing the body transport would skip the alert.
+  const knownDevice = core.loginThrottle.isKnownDevice(deviceTokens, user);
+  const location = knownDevice || meta.ip === null ? null : (core.locate?.(meta.ip) ?? null);
+  const alert = knownDevice
+    ? []
+    : await securityMail(core, current, newDeviceMail, {
+        userAgent: meta.userAgent,
+        ip: meta.ip,
+        location,
+        at: core.clock.now(),
+      });
+  const issued = await startSession(core, current, meta, alert);
+  deliverNow(core, alert);
   await core.audit.record("login.succeeded", meta, {
     userId: user.id,
     sessionId: issued.sessionId,
   });
+  if (!knownDevice)
+    await core.audit.record("login.new_device", meta, {
+      userId: user.id,
+      sessionId: issued.sessionId,
+      detail: {
+        device: parseUserAgent(meta.userAgent).label,
+        ...(location !== null && { location }),
+      },
+    });
   return issued;
 }
 

@@ -10,6 +10,8 @@ import {
   isWellFormedRefreshToken,
 } from "../tokens/refresh-token.js";
 import { slidingExpiry, tokensFor, type IssuedTokens } from "./issue-tokens.js";
+import { reuseMail } from "./reuse-mail.js";
+import { deliverNow, securityMail } from "./security-mail.js";
 
 /**
  * Exchanges a refresh token for a new access token and the session's next refresh token
@@ -141,12 +143,21 @@ async function recovered(
   return tokensFor(core, match.user, match.session);
 }
 
-/** Reuse detection ends the session: Baton's rule acts, whoever presented the token. */
+/**
+ * Reuse detection ends the session: Baton's rule acts, whoever presented the token. The user is
+ * mailed (written with the revocation, so once however many requests race: only the one that
+ * ends the session writes it).
+ */
 async function reuse(core: Core, match: RefreshTokenMatch, meta: RequestMeta): Promise<never> {
-  await revoke(core, meta, {
+  const outbox = await securityMail(core, match.user, reuseMail, {
+    sessionUserAgent: match.session.userAgent,
+    ip: meta.ip,
+    at: core.clock.now(),
+  });
+  const ended = await revoke(core, meta, {
     reason: "refresh-token-reuse",
     by: SYSTEM_ACTOR,
-    change: (stamp) => core.store.revokeSession(match.session.id, stamp),
+    change: (stamp) => core.store.revokeSession(match.session.id, { ...stamp, outbox }),
     // Audited even when a concurrent request revoked the session first: the reuse happened.
     audit: () => ({
       type: "refresh.reused",
@@ -159,6 +170,7 @@ async function reuse(core: Core, match: RefreshTokenMatch, meta: RequestMeta): P
       },
     }),
   });
+  if (ended) deliverNow(core, outbox);
   throw new AuthError(
     "REFRESH_REUSED",
     "Refresh token was already used; the session has been revoked",

@@ -70,6 +70,8 @@ export interface SessionStore {
     session: NewSession,
     tokenHash: string,
     credentialVersion: number,
+    /** Written in the same transaction, only when the session is created (a new-device alert). */
+    outbox?: NewOutboxMessage[],
   ): Promise<boolean>;
   /** Finds the session (and user) a refresh token belongs to, current or retired. */
   findByRefreshToken(tokenHash: string): Promise<RefreshTokenMatch | null>;
@@ -138,13 +140,31 @@ export interface RevocationStore {
    * Revokes one live session (of `userId` when given) and records the revocation.
    * Returns false when there was no such live session.
    */
-  revokeSession(sessionId: string, change: RevocationStamp & { userId?: string }): Promise<boolean>;
+  revokeSession(
+    sessionId: string,
+    change: RevocationStamp & {
+      userId?: string;
+      /** Written in the same transaction, only when the session is revoked (the reuse mail). */
+      outbox?: NewOutboxMessage[];
+    },
+  ): Promise<boolean>;
   /** Revokes every live session of the user except `exceptSessionId`; returns their ids. */
   revokeUserSessions(
     userId: string,
     change: RevocationStamp & { exceptSessionId?: string },
   ): Promise<string[]>;
 
+  /**
+   * "This wasn't me" (accounts/not-me.ts): in one transaction, consumes the account token
+   * `tokenId` (only if unused and unexpired at `change.now`) and revokes every live session of
+   * `userId` (recorded as revocations); returns their ids. Null, nothing changed, when the token
+   * was not consumable (used by a concurrent request, or expired meanwhile).
+   */
+  revokeUserSessionsByAccountToken(
+    userId: string,
+    tokenId: string,
+    change: RevocationStamp,
+  ): Promise<string[] | null>;
   /**
    * Live revocations (expiring after `now`) that the read which returned `since` did not see, and
    * the cursor for the next read; every live one when `since` is null (startup rebuild). Whatever
@@ -287,7 +307,8 @@ export type EmailRestoreOutcome =
 
 /** Security events (audit/audit-log.ts). */
 export interface AuditStore {
-  appendAudit(event: AuditRecord): Promise<void>;
+  /** Stores the event; `outbox` (its webhook), when given, in the same transaction. */
+  appendAudit(event: AuditRecord, outbox?: NewOutboxMessage[]): Promise<void>;
   /** Newest first; of one user when `userId` is given. */
   listAuditEvents(filter: { userId?: string; limit: number }): Promise<AuditRecord[]>;
 }

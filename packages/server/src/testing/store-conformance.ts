@@ -5,6 +5,7 @@ import { accountTokenConformance } from "./account-token-conformance.js";
 import { emailAddressConformance } from "./email-address-conformance.js";
 import { outboxConformance } from "./outbox-conformance.js";
 import { passwordResetConformance } from "./password-reset-conformance.js";
+import { securityEventConformance } from "./security-event-conformance.js";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 const stamp = (now: number, reason = "test"): RevocationStamp => ({
@@ -658,4 +659,5 @@ export function storeConformance(
   accountTokenConformance(test, name, open);
   passwordResetConformance(test, name, open);
   emailAddressConformance(test, name, open);
+  securityEventConformance(test, name, open);
 }

@@ -68,7 +68,7 @@ export const PACKAGES: PackageLayers[] = [
       {
         name: "adapters and drivers",
         why: "framework adapters call into http/; drivers implement the core's interfaces",
-        modules: ["fastify/", "express/", "socket/", "store/", "redis/", "smtp/"],
+        modules: ["fastify/", "express/", "socket/", "store/", "redis/", "smtp/", "geoip/"],
       },
       {
         name: "http",
@@ -91,6 +91,12 @@ export const PACKAGES: PackageLayers[] = [
         name: "core object",
         why: "`Core`: what every operation works with",
         modules: ["core.ts"],
+        core: true,
+      },
+      {
+        name: "webhooks",
+        why: "security events as signed webhooks, delivered by the outbox worker of mail/",
+        modules: ["webhooks/"],
         core: true,
       },
       {
@@ -188,6 +194,7 @@ export const NOT_IN_CORE = [
   "kysely",
   "ioredis",
   "nodemailer",
+  "maxmind",
 ];
 
 /**

@@ -84,6 +84,7 @@ describe("the revocation step", () => {
         "restoreEmail",
         "revokeSession",
         "revokeUserSessions",
+        "revokeUserSessionsByAccountToken",
         "setUserRoles",
       ].sort(),
     );

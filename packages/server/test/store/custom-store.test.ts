@@ -72,9 +72,14 @@ class CountingStore implements Store {
     this.count("rehashPassword");
     return this.inner.rehashPassword(userId, rehash);
   }
-  createSession(session: NewSession, tokenHash: string, credentialVersion: number) {
+  createSession(
+    session: NewSession,
+    tokenHash: string,
+    credentialVersion: number,
+    outbox?: NewOutboxMessage[],
+  ) {
     this.count("createSession");
-    return this.inner.createSession(session, tokenHash, credentialVersion);
+    return this.inner.createSession(session, tokenHash, credentialVersion, outbox);
   }
   findByRefreshToken(tokenHash: string) {
     this.count("findByRefreshToken");
@@ -152,9 +157,16 @@ class CountingStore implements Store {
     this.count("deleteUser");
     return this.inner.deleteUser(userId, change);
   }
-  revokeSession(sessionId: string, change: RevocationStamp & { userId?: string }) {
+  revokeSession(
+    sessionId: string,
+    change: RevocationStamp & { userId?: string; outbox?: NewOutboxMessage[] },
+  ) {
     this.count("revokeSession");
     return this.inner.revokeSession(sessionId, change);
+  }
+  revokeUserSessionsByAccountToken(userId: string, tokenId: string, change: RevocationStamp) {
+    this.count("revokeUserSessionsByAccountToken");
+    return this.inner.revokeUserSessionsByAccountToken(userId, tokenId, change);
   }
   revokeUserSessions(userId: string, change: RevocationStamp & { exceptSessionId?: string }) {
     this.count("revokeUserSessions");
@@ -188,9 +200,9 @@ class CountingStore implements Store {
     this.count("restoreEmail");
     return this.inner.restoreEmail(restore);
   }
-  appendAudit(event: AuditRecord) {
+  appendAudit(event: AuditRecord, outbox?: NewOutboxMessage[]) {
     this.count("appendAudit");
-    return this.inner.appendAudit(event);
+    return this.inner.appendAudit(event, outbox);
   }
   listAuditEvents(filter: { userId?: string; limit: number }) {
     this.count("listAuditEvents");
@@ -216,7 +228,7 @@ it("the suite exercised every method of the custom store", () => {
   const methods = Object.getOwnPropertyNames(CountingStore.prototype).filter(
     (name) => name !== "constructor" && name !== "count",
   );
-  expect(methods).toHaveLength(39);
+  expect(methods).toHaveLength(40);
   const called = new Set(counted.flatMap((store) => [...store.calls.keys()]));
   expect(methods.filter((method) => !called.has(method))).toEqual([]);
 });

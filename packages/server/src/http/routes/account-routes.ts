@@ -2,6 +2,8 @@ import type { RefreshTransport } from "@baton/protocol";
 import { changePassword } from "../../accounts/change-password.js";
 import { userActor } from "../../actor.js";
 import { register } from "../../accounts/register.js";
+import { reportNotMe } from "../../accounts/not-me.js";
+import { clearedRefreshCookies } from "../refresh-cookie.js";
 import { toPublicUser } from "../../accounts/user-view.js";
 import { AuthError } from "../../errors.js";
 import { login } from "../../sessions/login.js";
@@ -11,6 +13,8 @@ import { readRefreshCookie } from "../refresh-cookie.js";
 import {
   ErrorBodySchema,
   LoginBody,
+  NotMeBody,
+  NotMeResponseSchema,
   PasswordBody,
   RegisterBody,
   TokenResponseSchema,
@@ -162,5 +166,35 @@ export const passwordRoute = defineRoute({
       issued.user,
       devices,
     );
+  },
+});
+
+export const notMeRoute = defineRoute({
+  method: "POST",
+  path: "/not-me",
+  scope: "auth",
+  operationId: "reportNotMe",
+  summary:
+    "\"This wasn't me\": with the token of a security mail's link, end every session of the account; answers the address to send a password reset to",
+  auth: "none",
+  rateLimited: true,
+  body: NotMeBody,
+  responses: {
+    200: {
+      description: "Every session ended (this browser's refresh cookie cleared too)",
+      schema: NotMeResponseSchema,
+    },
+    400: {
+      description: "LINK_INVALID: unknown, expired, used, or replaced by a newer mail's link",
+      schema: ErrorBodySchema,
+    },
+  },
+  async handle({ core, body, meta }) {
+    const reported = await reportNotMe(core, body.token, meta);
+    return {
+      status: 200,
+      body: reported,
+      headers: { "set-cookie": clearedRefreshCookies(core.config) },
+    };
   },
 });

@@ -1,11 +1,11 @@
 import type { Route } from "../route.js";
-import { loginRoute, meRoute, passwordRoute, registerRoute } from "./account-routes.js";
 import {
   changeEmailRoute,
   resendVerificationRoute,
   undoEmailChangeRoute,
   verifyEmailRoute,
 } from "./email-routes.js";
+import { loginRoute, meRoute, notMeRoute, passwordRoute, registerRoute } from "./account-routes.js";
 import { deleteUserRoute, listUsersRoute, setRolesRoute } from "./admin-routes.js";
 import { forgotPasswordRoute, resetPasswordRoute } from "./password-reset-routes.js";
 import { healthRoute, jwksRoute, metricsRoute, openApiRoute } from "./meta-routes.js";
@@ -37,6 +37,7 @@ export function allRoutes(): Route[] {
     resendVerificationRoute,
     changeEmailRoute,
     undoEmailChangeRoute,
+    notMeRoute,
     listUsersRoute,
     setRolesRoute,
     deleteUserRoute,

@@ -363,6 +363,7 @@ export class SqlStore implements Store {
     session: NewSession,
     tokenHash: string,
     credentialVersion: number,
+    outboxMessages: NewOutboxMessage[] = [],
   ): Promise<boolean> {
     return this.transaction(async (trx) => {
       const user = await this.locked(
@@ -371,6 +372,7 @@ export class SqlStore implements Store {
       ).executeTakeFirst();
       if (user === undefined || Number(user.credential_version) !== credentialVersion) return false;
       await this.insertSession(trx, session, tokenHash);
+      await outbox.insertOutbox(trx, outboxMessages);
       return true;
     });
   }
@@ -515,11 +517,25 @@ export class SqlStore implements Store {
 
   revokeSession(
     sessionId: string,
-    change: RevocationStamp & { userId?: string },
+    change: RevocationStamp & { userId?: string; outbox?: NewOutboxMessage[] },
   ): Promise<boolean> {
     return this.transaction(async (trx) => {
       const ids = await revokeSessionsWhere(trx, change, { sessionId, userId: change.userId });
+      if (ids.length > 0) await outbox.insertOutbox(trx, change.outbox ?? []);
       return ids.length > 0;
+    });
+  }
+
+  revokeUserSessionsByAccountToken(
+    userId: string,
+    tokenId: string,
+    change: RevocationStamp,
+  ): Promise<string[] | null> {
+    return this.transaction(async (trx) => {
+      // The token first: of two concurrent redemptions, the second waits on this row and then
+      // finds it used, so it revokes nothing and is told so.
+      if (!(await accountTokens.consumeAccountToken(trx, tokenId, change.now))) return null;
+      return revokeSessionsWhere(trx, change, { userId });
     });
   }
 
@@ -581,9 +597,16 @@ export class SqlStore implements Store {
     });
   }
 
-  appendAudit(event: AuditRecord): Promise<void> {
+  appendAudit(event: AuditRecord, outboxMessages: NewOutboxMessage[] = []): Promise<void> {
     return this.run(async () => {
-      await this.refreshPath.insertAudit(this.db, auditRow(event));
+      if (outboxMessages.length === 0) {
+        await this.refreshPath.insertAudit(this.db, auditRow(event));
+        return;
+      }
+      await this.db.transaction().execute(async (trx) => {
+        await this.refreshPath.insertAudit(trx, auditRow(event));
+        await outbox.insertOutbox(trx, outboxMessages);
+      });
     });
   }
 
@@ -650,11 +673,13 @@ export class SqlStore implements Store {
 
   issueAccountToken(token: NewAccountToken, messages: NewOutboxMessage[]): Promise<boolean> {
     return this.transaction(async (trx) => {
-      const user = await trx
-        .selectFrom("users")
-        .select("id")
-        .where("id", "=", token.userId)
-        .executeTakeFirst();
+      // Locked (FOR SHARE) as in createSession: a deletion of the user racing this waits for our
+      // commit (and then deletes the token with the user), or went first and we find no user;
+      // unlocked, the insert could meet a user deleted since the read: a foreign-key error.
+      const user = await this.locked(
+        trx.selectFrom("users").select("id").where("id", "=", token.userId),
+        "share",
+      ).executeTakeFirst();
       if (user === undefined) return false;
       await accountTokens.insertAccountToken(trx, token);
       await outbox.insertOutbox(trx, messages);
