@@ -201,7 +201,7 @@ describe("POST /password/reset", () => {
     expect(changed.map((m) => [m.envelopeTo, m.parsed.subject])).toEqual([
       [[email], "Example: your password was changed"],
     ]);
-    expect(changed[0]!.parsed.text).toContain("https://app.example.com/forgot-password");
+    expect(changed[0]!.parsed.text).toContain("https://app.example.com/not-me#token=");
 
     const old = await client().post("/login", { email, password: PASSWORD });
     expect(old.body.error.code).toBe("INVALID_CREDENTIALS");
