@@ -53,6 +53,9 @@ const DOC_COMMANDS: Record<string, string> = {
   "npm run bench":
     "bench/run.ts: minutes on idle cores, run by hand; its output is docs/benchmarks.md",
   "npm run soak": "npm test (test:soak)",
+  "npm run test:timed": "npm test (its second Vitest pass)",
+  "npm install maxmind":
+    "test/unit/geoip.test.ts and test/accounts/sign-in-events.test.ts (maxmind is a devDependency)",
   "npm run audit:deps": "npm audit: needs the registry's advisory service; run in CI",
   "npm audit --omit=dev --audit-level=high": "npm run audit:deps",
   "npx vitest run packages/server/test/security": "npm test",
