@@ -14,6 +14,7 @@ import { loginStream } from "./scenarios/login-stream.js";
 import { memory } from "./scenarios/memory.js";
 import { protectedRoute } from "./scenarios/protected-route.js";
 import { refreshScenario } from "./scenarios/refresh.js";
+import { frameworkCeilings } from "./scenarios/frameworks.js";
 
 const HELP = `Usage: npm run bench [-- --help]
 
@@ -39,6 +40,13 @@ if (process.env.BENCH_ONLY === "logins") {
   log(
     `protected route p99 ${quiet.p99} ms without logins, ${busy.p99} ms during logins (median pair ${(busy.p99 / quiet.p99).toFixed(2)}×; all pairs ${ratios.map((r) => r.toFixed(2)).join(", ")}); ${Math.round(logins.requestsPerSecond)} logins/s, p99 ${logins.p99} ms`,
   );
+  process.exit(0);
+}
+if (process.env.BENCH_ONLY === "frameworks") {
+  for (const [framework, r] of Object.entries(await frameworkCeilings()))
+    log(
+      `${framework}: bare ${Math.round(r.bare.requestsPerSecond)} req/s ${r.bare.cpuUsPerRequest} µs CPU/req; Baton embedded ${Math.round(r.embedded.requestsPerSecond)} req/s ${r.embedded.cpuUsPerRequest} µs CPU/req; ${(r.embedded.requestsPerSecond / r.bare.requestsPerSecond).toFixed(2)}× by req/s (pairs ${r.ratios.map((x) => x.toFixed(2)).join(", ")}), ${(r.bare.cpuUsPerRequest! / r.embedded.cpuUsPerRequest!).toFixed(2)}× by CPU`,
+    );
   process.exit(0);
 }
 const protectedResults = process.env.BENCH_ONLY === "refresh" ? undefined! : await protectedRoute();

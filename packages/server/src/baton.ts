@@ -27,6 +27,7 @@ import {
 } from "./maintenance/key-rotation.js";
 import { Denylist } from "./revocation/denylist.js";
 import { RevocationFeed } from "./revocation/revocation-feed.js";
+import { ProfileCache } from "./users/profile-cache.js";
 import { loadRootSecret } from "./secrets/root-secret.js";
 import { authenticate } from "./sessions/authenticate.js";
 import { openStore } from "./store/open-store.js";
@@ -124,7 +125,10 @@ export async function createBaton(
       () => rateLimiter.close(),
     );
     const denylist = new Denylist();
-    const revocations = new RevocationFeed(store, denylist, clock, bus, logger);
+    const profiles = new ProfileCache(clock, config.revocationPollIntervalMs);
+    const revocations = new RevocationFeed(store, denylist, clock, bus, logger, [
+      (record) => profiles.applyRevocation(record),
+    ]);
     await revocations.catchUp();
     const metrics = new Metrics();
     const passwords = new PasswordHasher();
@@ -139,6 +143,7 @@ export async function createBaton(
       keySealingKey: rootSecret.keys.keySealingKey,
       denylist,
       revocations,
+      profiles,
       passwords,
       rateLimiter,
       loginThrottle: new LoginThrottle(
