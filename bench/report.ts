@@ -24,7 +24,7 @@ export interface Target {
 }
 
 export function protectedRows(results: ProtectedRouteResults): Row[] {
-  const { ceiling, reused, fresh, seed } = results;
+  const { ceiling, reused, fresh, seed, me, meProtected } = results;
   const ofCeiling = (run: LoadResult) => ({
     value: run.requestsPerSecond / ceiling.requestsPerSecond,
     of: "ceiling",
@@ -48,6 +48,12 @@ export function protectedRows(results: ProtectedRouteResults): Row[] {
       name: "seed-style Express + jsonwebtoken + user lookup",
       result: seed,
       ratio: ofCeiling(seed),
+    },
+    {
+      group: "protected",
+      name: "GET /api/auth/me, token reused (profile cache)",
+      result: me,
+      ratio: { value: me.requestsPerSecond / meProtected.requestsPerSecond, of: "protected route" },
     },
   ];
 }

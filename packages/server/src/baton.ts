@@ -164,7 +164,6 @@ export async function createBaton(
       metrics,
     };
     accessTokens.onUnknownKey(() => reloadSigningKeys(core));
-    await passwords.warmUp();
     const admin =
       config.adminEmail && config.adminPassword
         ? await ensureAdmin(core, config.adminEmail, config.adminPassword)
