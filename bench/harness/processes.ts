@@ -59,13 +59,14 @@ export async function firstLine<T>(child: ChildProcess): Promise<T> {
   throw new Error("process ended without output");
 }
 
-/** Starts a server of bench/servers on the server core; resolves once it listens. */
+/** Starts a server of bench/servers on the server core (or `core`); resolves once it listens. */
 export async function startTarget(
   script: string,
   env: Record<string, string> = {},
   flags: string[] = [],
+  core = 0,
 ) {
-  const child = node(join(root, "bench/servers", script), [], env, 0, flags);
+  const child = node(join(root, "bench/servers", script), [], env, core, flags);
   const info = await firstLine<{ url: string; rss?: number; baselineRss: number }>(child);
   return {
     ...info,

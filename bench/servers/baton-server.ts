@@ -1,6 +1,7 @@
 // Benchmark target: Baton on Fastify, with the protected route and the same route without auth.
 // Prints one JSON line {url, ...} on stdout when ready. Environment:
 //   DATABASE_URL     store (default: a fresh SQLite file)
+//   REDIS_URL        Redis shared by instances (two-instance figures)
 //   BENCH_TOKENS     mint this many distinct access tokens for one session into TOKENS_FILE
 import { writeFileSync } from "node:fs";
 import { startServer } from "@baton/server";
@@ -11,6 +12,7 @@ const server = await startServer({
   port: 0,
   host: "127.0.0.1",
   databaseUrl: process.env.DATABASE_URL,
+  redisUrl: process.env.REDIS_URL,
   secret: process.env.BENCH_SECRET,
   logLevel: "warn",
   authRateLimit: 0,

@@ -2,8 +2,7 @@ import type { RefreshTransport } from "@baton/protocol";
 import { changePassword } from "../../accounts/change-password.js";
 import { userActor } from "../../actor.js";
 import { register } from "../../accounts/register.js";
-import { toPublicUser } from "../../accounts/user-view.js";
-import { currentUser } from "../../accounts/current-user.js";
+import { currentUser, publicViewOf } from "../../accounts/current-user.js";
 import { login } from "../../sessions/login.js";
 import { sessionIdOfRefreshToken } from "../../sessions/refresh-token-session.js";
 import { answerTransport } from "../presented-refresh-token.js";
@@ -103,7 +102,7 @@ export const meRoute = defineRoute({
   rateLimited: true,
   responses: { 200: { description: "The user", schema: UserResponseSchema } },
   async handle({ core, auth }) {
-    return { status: 200, body: { user: toPublicUser(await currentUser(core, auth.userId)) } };
+    return { status: 200, body: { user: publicViewOf(await currentUser(core, auth.userId)) } };
   },
 });
 
