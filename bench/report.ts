@@ -461,6 +461,38 @@ each); hashing threads start with the first password hash.
 ## Targets
 
 ${targetTable}
+
+## Where a target is missed, and what it would take
+
+Profiles taken with \`node --cpu-prof\` on the bench servers while this bench's load ran (the host
+was shared, so only shares of the server's busy time are quoted):
+
+- **Express + Baton vs bare Express.** Express calls every \`app.use\` middleware for every
+  request: Baton's (a \`find-my-way\` lookup of the path, then \`next()\`) and the guard together
+  are 3–5 % of the server's busy time, the verified-token cache lookup under 1 %; garbage
+  collection and Express's own router are the bulk, in both apps. On a shared host the pairs
+  spread widely (0.76–1.10× in the development runs); Baton's own share of the busy time puts
+  its cost nearer 0.95×. What would close the rest: mounting Baton's middleware at its base path
+  (\`app.use("/api/auth", …)\`) so Express skips it for the app's other routes.
+- **\`/me\` vs the protected route.** The whole pipeline of \`/me\` (rate-limit decision, CSRF check,
+  auth, profile cache, metrics, headers) costs ≈ 4 µs in-process (a direct micro-benchmark of
+  \`pipeline.handle\`); the rest of the gap is the Fastify side of Baton's own routes — the
+  request's translation (\`protocol\`, \`host\`, \`ip\` getters), the reply's extra headers
+  (\`cache-control\`, CORS), a bigger JSON body, and \`baton serve\`'s per-request child logger,
+  which the guarded route shares. No database read happens on a cache hit. What it would take:
+  a Fastify route for \`/me\` that skips the generic pipeline (its own thin handler), at the cost of
+  a second path through the same rules.
+- **Refresh vs the hand-written rotation.** On SQLite, executing the statements is ≈ 37 % of the
+  server's busy time and signing the access token ≈ 12 % (the baseline signs too). Baton does
+  more per refresh than the baseline, all of it on purpose: the lookup joins the user (roles and
+  token version go into the access token), the audit row is written in the rotation's own
+  transaction, each rotation runs in a savepoint of the group commit, and its tables carry the
+  indexes that revocation, session listing and purging need; the HTTP side adds the CSRF check,
+  schema validation, cookies and metrics. On PostgreSQL a rotation is now one statement, but a
+  refresh is still two round trips (lookup, then rotation) against the baseline's one. What it
+  would take: one statement per refresh on PostgreSQL (the lookup folded into the rotation, which
+  needs the next token's hash computable in SQL or stored ahead of time), and audit rows written
+  in batches after the commit (which gives up "an audit row exactly when the rotation commits").
 `,
   );
   return machine.totalSeconds;
