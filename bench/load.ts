@@ -9,6 +9,8 @@ interface Job {
   duration: number;
   kind: "get" | "get-rotating-tokens" | "refresh-chains" | "login";
   token?: string;
+  /** Extra request headers of a "get" job (a session cookie). */
+  headers?: Record<string, string>;
   tokensFile?: string;
   refreshTokens?: string[];
   login?: { email: string; password: string };
@@ -25,7 +27,10 @@ const options: autocannon.Options = {
 if (job.overallRate) options.overallRate = job.overallRate;
 
 if (job.kind === "get") {
-  options.headers = { authorization: `Bearer ${job.token}` };
+  options.headers = {
+    ...(job.token === undefined ? {} : { authorization: `Bearer ${job.token}` }),
+    ...job.headers,
+  };
 } else if (job.kind === "get-rotating-tokens") {
   const tokens = readFileSync(job.tokensFile!, "utf8").split("\n");
   let next = 0;

@@ -9,11 +9,24 @@ import { join } from "node:path";
 import { dropPostgresSchema, postgresUrl } from "./harness/postgres.js";
 import { work } from "./harness/processes.js";
 import { log } from "./harness/settings.js";
-import { loginRows, protectedRows, refreshRows, targets, writeReport } from "./report.js";
+import {
+  frameworkRows,
+  instanceRows,
+  loginRows,
+  peerRows,
+  protectedRows,
+  refreshRows,
+  targets,
+  writeReport,
+  type Row,
+} from "./report.js";
 import { loginStream } from "./scenarios/login-stream.js";
 import { memory } from "./scenarios/memory.js";
 import { protectedRoute } from "./scenarios/protected-route.js";
 import { refreshScenario } from "./scenarios/refresh.js";
+import { frameworkCeilings } from "./scenarios/frameworks.js";
+import { peer } from "./scenarios/peer.js";
+import { twoInstances } from "./scenarios/two-instances.js";
 
 const HELP = `Usage: npm run bench [-- --help]
 
@@ -24,8 +37,10 @@ Environment:
   BENCH_DURATION      seconds per measured run (default 5)
   BENCH_RUNS          repetitions behind the targets (default 3)
   BENCH_PIN=0         do not pin the server and the load generator to cores 0 and 1
-  BENCH_POSTGRES_URL  PostgreSQL for the refresh figures (default postgres://postgres@127.0.0.1:5432/test)
-  BENCH_ONLY          protected | refresh | logins: one scenario, printed, nothing written
+  BENCH_POSTGRES_URL  PostgreSQL for the refresh and two-instance figures (default postgres://postgres@127.0.0.1:5432/test)
+  BENCH_REDIS_URL     Redis for the two-instance figures (default redis://127.0.0.1:6379)
+  BENCH_ONLY          frameworks | protected | refresh | peer | instances | logins | memory:
+                      one scenario, printed, nothing written
 `;
 
 if (process.argv.includes("--help")) {
@@ -34,46 +49,100 @@ if (process.argv.includes("--help")) {
 }
 
 const started = Date.now();
-if (process.env.BENCH_ONLY === "logins") {
-  const { quiet, busy, logins, ratios } = await loginStream();
-  log(
-    `protected route p99 ${quiet.p99} ms without logins, ${busy.p99} ms during logins (median pair ${(busy.p99 / quiet.p99).toFixed(2)}×; all pairs ${ratios.map((r) => r.toFixed(2)).join(", ")}); ${Math.round(logins.requestsPerSecond)} logins/s, p99 ${logins.p99} ms`,
-  );
-  process.exit(0);
-}
-const protectedResults = process.env.BENCH_ONLY === "refresh" ? undefined! : await protectedRoute();
-if (process.env.BENCH_ONLY === "protected") {
-  // Quick loop while working on the hot path: print the protected-route figures and stop.
-  for (const row of protectedRows(protectedResults))
+const only = process.env.BENCH_ONLY;
+
+/** A quick variant: print one scenario's rows and stop, writing nothing. */
+function printAndExit(rows: Row[]): never {
+  for (const row of rows)
     log(
-      `${row.name}: ${Math.round(row.result.requestsPerSecond)} req/s, p99 ${row.result.p99} ms, ${row.result.cpuUsPerRequest} µs CPU/req, steal ${row.result.stealPercent}%${row.ratio ? `, ${row.ratio.value.toFixed(2)}× ${row.ratio.of}` : ""}`,
+      `${row.name}: ${Math.round(row.result.requestsPerSecond)} req/s, p99 ${row.result.p99} ms, ${row.result.cpuUsPerRequest ?? "–"} µs CPU/req, steal ${row.result.stealPercent ?? "–"}%${row.ratio ? `, ${row.ratio.value.toFixed(2)}× ${row.ratio.of}` : ""}`,
     );
   process.exit(0);
 }
-const sqliteRefresh = await refreshScenario("sqlite", `sqlite:${join(work, "refresh.db")}`);
-if (process.env.BENCH_ONLY === "refresh") {
-  for (const [clients, result] of Object.entries(sqliteRefresh)) {
-    log(
-      `refresh, SQLite, ${clients} clients: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.cpuUsPerRequest} µs CPU/req, steal ${result.stealPercent}%`,
-    );
+
+/** PostgreSQL scenarios run in a schema of their own, dropped afterwards. */
+async function withPostgres<T>(run: (url: string) => Promise<T>): Promise<T | undefined> {
+  const url = await postgresUrl();
+  return url === undefined ? undefined : run(url).finally(() => dropPostgresSchema(url));
+}
+
+const refreshBoth = async () => ({
+  sqlite: await refreshScenario(
+    "sqlite",
+    `sqlite:${join(work, "refresh.db")}`,
+    `sqlite:${join(work, "refresh-baseline.db")}`,
+  ),
+  postgres: await withPostgres((url) => refreshScenario("postgres", url, url)),
+});
+
+switch (only) {
+  case "frameworks":
+    printAndExit(frameworkRows(await frameworkCeilings()));
+  // falls through: printAndExit never returns
+  case "protected":
+    printAndExit(protectedRows(await protectedRoute()));
+  // falls through
+  case "refresh": {
+    const { sqlite, postgres } = await refreshBoth();
+    printAndExit(refreshRows(sqlite, postgres));
   }
-  process.exit(0);
+  // falls through
+  case "peer":
+    printAndExit(peerRows(await peer()));
+  // falls through
+  case "instances": {
+    const instances = await withPostgres(twoInstances);
+    printAndExit(instances ? instanceRows(instances) : []);
+  }
+  // falls through
+  case "logins": {
+    const { quiet, busy, logins, ratios } = await loginStream();
+    log(`login stream: pairs ${ratios.map((r) => r.toFixed(2)).join(", ")}`);
+    printAndExit(loginRows({ quiet, busy, logins, ratios }));
+  }
+  // falls through
+  case "memory": {
+    for (const [sessions, bytes] of Object.entries(await memory()))
+      log(`${sessions} live sessions: ${(bytes / 2 ** 20).toFixed(0)} MiB RSS`);
+    process.exit(0);
+  }
+  // falls through
+  case undefined:
+  case "":
+    break;
+  default:
+    log(`BENCH_ONLY=${only}: no such scenario (see npm run bench -- --help)`);
+    process.exit(2);
 }
-const pgUrl = await postgresUrl();
-const pgRefresh = pgUrl
-  ? await refreshScenario("postgres", pgUrl).finally(() => dropPostgresSchema(pgUrl))
-  : undefined;
+
+const frameworks = await frameworkCeilings();
+const protectedResults = await protectedRoute();
+const { sqlite: sqliteRefresh, postgres: pgRefresh } = await refreshBoth();
+const peerResults = await peer();
+const instances = await withPostgres(twoInstances);
 const logins = await loginStream();
 const rss = await memory();
 
 const totalSeconds = writeReport({
   rows: [
+    ...frameworkRows(frameworks),
     ...protectedRows(protectedResults),
     ...refreshRows(sqliteRefresh, pgRefresh),
+    ...peerRows(peerResults),
+    ...(instances ? instanceRows(instances) : []),
     ...loginRows(logins),
   ],
   rss,
-  targets: targets(protectedResults, sqliteRefresh, logins),
+  targets: targets({
+    frameworks,
+    protectedRoute: protectedResults,
+    sqliteRefresh,
+    pgRefresh,
+    peer: peerResults,
+    instances,
+    logins,
+    rss,
+  }),
   started,
 });
 log(`bench finished in ${totalSeconds} s; wrote docs/benchmarks.md`);

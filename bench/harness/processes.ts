@@ -22,7 +22,10 @@ process.on("exit", () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Runs a TypeScript script in its own Node process, pinned to `core` when pinning is on. */
+/**
+ * Runs a script in its own Node process, pinned to `core` when pinning is on: TypeScript through
+ * tsx, a `.mjs` file (the built packages) in plain Node.
+ */
 export function node(
   script: string,
   args: string[],
@@ -30,7 +33,8 @@ export function node(
   core: number,
   extraFlags: string[] = [],
 ): ChildProcess {
-  const command = [process.execPath, ...extraFlags, "--import", tsx, script, ...args];
+  const loader = script.endsWith(".mjs") ? [] : ["--import", tsx];
+  const command = [process.execPath, ...extraFlags, ...loader, script, ...args];
   const [file, ...rest] = PIN ? ["taskset", "-c", String(core), ...command] : command;
   const child = spawn(file!, rest, {
     cwd: root,
@@ -55,13 +59,14 @@ export async function firstLine<T>(child: ChildProcess): Promise<T> {
   throw new Error("process ended without output");
 }
 
-/** Starts a server of bench/servers on the server core; resolves once it listens. */
+/** Starts a server of bench/servers on the server core (or `core`); resolves once it listens. */
 export async function startTarget(
   script: string,
   env: Record<string, string> = {},
   flags: string[] = [],
+  core = 0,
 ) {
-  const child = node(join(root, "bench/servers", script), [], env, 0, flags);
+  const child = node(join(root, "bench/servers", script), [], env, core, flags);
   const info = await firstLine<{ url: string; rss?: number; baselineRss: number }>(child);
   return {
     ...info,

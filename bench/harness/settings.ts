@@ -17,3 +17,5 @@ export const POSTGRES_URL =
 
 /** Progress goes to stderr: stdout carries the result tables. */
 export const log = (text: string) => process.stderr.write(`${text}\n`);
+/** Redis for the two-instance figures (BENCH_REDIS_URL). */
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -12,6 +12,10 @@ export interface ProtectedRouteResults {
   reused: LoadResult;
   fresh: LoadResult;
   seed: LoadResult;
+  /** GET /api/auth/me with the reused token, and the protected route of its pair. */
+  me: LoadResult;
+  meProtected: LoadResult;
+  meRatios: number[];
 }
 
 export async function protectedRoute(): Promise<ProtectedRouteResults> {
@@ -36,6 +40,18 @@ export async function protectedRoute(): Promise<ProtectedRouteResults> {
     () => load(reusedJob),
     (ceilingRun, reusedRun) => reusedRun.requestsPerSecond / ceilingRun.requestsPerSecond,
   );
+  // /me against the protected route, in pairs of their own: what a single-page app calls on
+  // every page load (answered from the profile cache, no database read).
+  const meJob = { ...ceilingJob, url: `${baton.url}/api/auth/me` };
+  const {
+    a: meProtected,
+    b: me,
+    ratios: meRatios,
+  } = await medianPair(
+    () => load(reusedJob),
+    () => load(meJob),
+    (protectedRun, meRun) => meRun.requestsPerSecond / protectedRun.requestsPerSecond,
+  );
   const fresh = await load({
     url: `${baton.url}/bench/protected`,
     connections: 10,
@@ -58,5 +74,5 @@ export async function protectedRoute(): Promise<ProtectedRouteResults> {
   });
   const seedFresh = seedReused; // jsonwebtoken has no cache: every request verifies, reused or not
   await seed.stop();
-  return { ceiling, reused, fresh, seed: seedFresh };
+  return { ceiling, reused, fresh, seed: seedFresh, me, meProtected, meRatios };
 }

@@ -1,8 +1,8 @@
 // Benchmark target: Baton on Fastify, with the protected route and the same route without auth.
 // Prints one JSON line {url, ...} on stdout when ready. Environment:
 //   DATABASE_URL     store (default: a fresh SQLite file)
+//   REDIS_URL        Redis shared by instances (two-instance figures)
 //   BENCH_TOKENS     mint this many distinct access tokens for one session into TOKENS_FILE
-//   BENCH_SESSIONS   create this many live sessions, each token verified once (memory scenario)
 import { writeFileSync } from "node:fs";
 import { startServer } from "@baton/server";
 import { coreOf } from "../../packages/server/src/baton-internals.js";
@@ -12,9 +12,12 @@ const server = await startServer({
   port: 0,
   host: "127.0.0.1",
   databaseUrl: process.env.DATABASE_URL,
+  redisUrl: process.env.REDIS_URL,
   secret: process.env.BENCH_SECRET,
   logLevel: "warn",
   authRateLimit: 0,
+  // One session calls /me tens of thousands of times a second here: its budget would stop it.
+  sessionRateLimit: 0,
   loginMaxFailures: 1000,
   configure(app, baton) {
     app.get("/bench/protected", { preHandler: baton.requireAuth() }, (request) => ({
@@ -31,8 +34,7 @@ const core = coreOf(server.baton);
 
 const report: Record<string, unknown> = { url: server.url };
 const tokens = Number(process.env.BENCH_TOKENS ?? 0);
-const sessions = Number(process.env.BENCH_SESSIONS ?? 0);
-if (tokens > 0 || sessions > 0) {
+if (tokens > 0) {
   const user = await core.store.createUser({
     id: "bench-user",
     email: "bench@example.com",
@@ -41,31 +43,19 @@ if (tokens > 0 || sessions > 0) {
     roles: ["user"],
     createdAt: Date.now(),
   });
-  const meta = { ip: "127.0.0.1", userAgent: "bench" };
-  if (tokens > 0) {
-    const session = await startSession(core, user!, meta);
-    const minted: string[] = [];
-    for (let i = 0; i < tokens; i++)
-      minted.push(
-        core.accessTokens.sign({
-          sub: user!.id,
-          sid: session.sessionId,
-          roles: ["user"],
-          ver: 0,
-          emailVerified: false,
-        }).token,
-      );
-    writeFileSync(process.env.TOKENS_FILE!, minted.join("\n"));
-  }
-  if (sessions > 0) {
-    for (let i = 0; i < sessions; i++) {
-      const issued = await startSession(core, user!, meta);
-      await server.baton.authenticate(`Bearer ${issued.accessToken}`);
-    }
-    global.gc?.();
-    report.rss = process.memoryUsage().rss;
-    report.heapUsed = process.memoryUsage().heapUsed;
-  }
+  const session = await startSession(core, user!, { ip: "127.0.0.1", userAgent: "bench" });
+  const minted: string[] = [];
+  for (let i = 0; i < tokens; i++)
+    minted.push(
+      core.accessTokens.sign({
+        sub: user!.id,
+        sid: session.sessionId,
+        roles: ["user"],
+        ver: 0,
+        emailVerified: false,
+      }).token,
+    );
+  writeFileSync(process.env.TOKENS_FILE!, minted.join("\n"));
 }
 report.baselineRss = process.memoryUsage().rss;
 process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -28,6 +28,7 @@ import {
 } from "./maintenance/key-rotation.js";
 import { Denylist } from "./revocation/denylist.js";
 import { RevocationFeed } from "./revocation/revocation-feed.js";
+import { ProfileCache } from "./users/profile-cache.js";
 import { loadRootSecret } from "./secrets/root-secret.js";
 import { authenticate } from "./sessions/authenticate.js";
 import { openStore } from "./store/open-store.js";
@@ -158,7 +159,10 @@ export async function createBaton(
       () => rateLimiter.close(),
     );
     const denylist = new Denylist();
-    const revocations = new RevocationFeed(store, denylist, clock, bus, logger);
+    const profiles = new ProfileCache(clock, config.revocationPollIntervalMs);
+    const revocations = new RevocationFeed(store, denylist, clock, bus, logger, [
+      (record) => profiles.applyRevocation(record),
+    ]);
     await revocations.catchUp();
     const metrics = new Metrics();
     const mail = startMail(config, store, clock, metrics, logger, options.logger !== false);
@@ -186,6 +190,7 @@ export async function createBaton(
       }),
       denylist,
       revocations,
+      profiles,
       passwords,
       rateLimiter,
       loginThrottle: new LoginThrottle(
@@ -214,7 +219,6 @@ export async function createBaton(
       deferred,
     };
     accessTokens.onUnknownKey(() => reloadSigningKeys(core));
-    await passwords.warmUp();
     const admin =
       config.adminEmail && config.adminPassword
         ? await ensureAdmin(core, config.adminEmail, config.adminPassword)

@@ -13,6 +13,7 @@ import type { Denylist } from "./revocation/denylist.js";
 import type { RevocationFeed } from "./revocation/revocation-feed.js";
 import type { Store } from "./store/store.js";
 import type { AccessTokens } from "./tokens/access-token.js";
+import type { ProfileCache } from "./users/profile-cache.js";
 
 /**
  * What the core operations work with. No HTTP, no framework, no environment: adapters build a
@@ -41,6 +42,8 @@ export interface Core {
   readonly locate?: (ip: string) => string | null;
   readonly denylist: Denylist;
   readonly revocations: RevocationFeed;
+  /** User records `/me` answers from (users/profile-cache.ts: how they never go stale). */
+  readonly profiles: ProfileCache;
   readonly passwords: PasswordHasher;
   readonly loginThrottle: LoginThrottle;
   readonly rateLimiter: RateLimiter;

@@ -107,6 +107,8 @@ export async function confirmEmailChange(
       throw new AuthError("EMAIL_TAKEN", "Another account took this address meanwhile");
     throw new AuthError("LINK_INVALID", "This link or code is not valid any more");
   }
+  // This instance's /me shows the new address at once; the others re-read within the poll bound.
+  core.profiles.forget(user.id);
   void mail.worker.deliverDue();
   await core.audit.record("email.changed", meta, {
     userId: user.id,
@@ -160,6 +162,7 @@ export async function undoEmailChange(
       throw new AuthError("EMAIL_TAKEN", "Another account has taken the old address meanwhile");
     throw new AuthError("LINK_INVALID", "This link is not valid any more");
   }
+  core.profiles.forget(user.id);
 }
 
 function parts(core: Core): AccountTokenParts {

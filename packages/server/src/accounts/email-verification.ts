@@ -139,6 +139,7 @@ async function confirmAddress(
   });
   if (outcome === "link-spent")
     throw new AuthError("LINK_INVALID", "This link or code is not valid any more");
+  core.profiles.forget(found.user.id);
   await core.audit.record("email.verified", meta, { userId: found.user.id });
   return { ...found.user, emailVerifiedAt: found.user.emailVerifiedAt ?? now };
 }

@@ -59,6 +59,7 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
         await budgets.admitSession(route, auth);
         if (typeof route.auth === "object") assertRole(auth, [route.auth.role]);
       }
+      let meta: RequestMeta | undefined;
       const reply = await route.handle({
         core,
         body: body ?? {},
@@ -66,7 +67,11 @@ export function createRequestPipeline(core: Core, routes: readonly Route[]): Req
         query: request.query,
         cookies,
         headers: request.headers,
-        meta: requestMeta(request),
+        // Worked out on first use: most authenticated reads (/me) never record the client, and
+        // the address's canonical form costs a parse.
+        get meta() {
+          return (meta ??= requestMeta(request));
+        },
         auth,
         rawHeaders: request.rawHeaders,
       });

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { HashingThreads } from "./hashing-threads.js";
 
 /** OWASP Password Storage Cheat Sheet, argon2id option: m=19 MiB, t=2, p=1. */
@@ -10,12 +9,20 @@ export const ARGON2_PARAMS = {
 } as const;
 
 /**
+ * What an unknown email is verified against: an argon2id hash with ARGON2_PARAMS (so it costs
+ * exactly what a real one does) of a random password nobody kept. A constant, not computed at
+ * start, so that no hashing thread starts (≈ 20 MiB each, with argon2's memory) before the first
+ * login; it protects nothing, and `verifyDummy` answers false whatever it matches.
+ */
+export const DUMMY_HASH =
+  "$argon2id$v=19$m=19456,t=2,p=1$HV04PYEVclc/lTCQtUN73Q$68kocI0gucIsIT8gfsmLtdpU23QoBaA7DFXSSUrzsjA";
+
+/**
  * argon2id for every new hash, computed on low-priority threads (hashing-threads.ts) so the event
  * loop keeps serving. bcrypt hashes (what the seed apps stored) still verify, and `needsRehash`
  * tells the caller to upgrade them after a successful login.
  */
 export class PasswordHasher {
-  private dummyHash: Promise<string> | undefined;
   private readonly threads = new HashingThreads();
 
   hash(password: string): Promise<string> {
@@ -53,14 +60,8 @@ export class PasswordHasher {
    * response time does not reveal whether an account exists.
    */
   async verifyDummy(password: string): Promise<false> {
-    this.dummyHash ??= this.hash(randomBytes(16).toString("base64url"));
-    await this.verify(await this.dummyHash, password);
+    await this.verify(DUMMY_HASH, password);
     return false;
-  }
-
-  /** Computes the dummy hash ahead of the first login. */
-  async warmUp(): Promise<void> {
-    await this.verifyDummy("warm-up");
   }
 
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { ClusterBus } from "../cluster/cluster-bus.js";
-import type { RevocationCursor, RevocationStore } from "../store/store.js";
+import type { RevocationCursor, RevocationRecord, RevocationStore } from "../store/store.js";
 import type { Denylist } from "./denylist.js";
 
 /**
@@ -25,6 +25,8 @@ export class RevocationFeed {
     private readonly clock: Clock,
     private readonly bus: ClusterBus,
     private readonly logger: Logger,
+    /** Also told of every row read, after the denylist (the profile cache of `/me`). */
+    private readonly alsoApply: readonly ((record: RevocationRecord) => void)[] = [],
   ) {}
 
   /**
@@ -65,7 +67,10 @@ export class RevocationFeed {
   private async load(): Promise<void> {
     const now = this.clock.now();
     const page = await this.store.listRevocations(this.cursor, now);
-    for (const record of page.revocations) this.denylist.apply(record);
+    for (const record of page.revocations) {
+      this.denylist.apply(record);
+      for (const apply of this.alsoApply) apply(record);
+    }
     this.cursor = page.cursor;
     this.denylist.sweep(now);
   }

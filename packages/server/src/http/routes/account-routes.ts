@@ -4,8 +4,7 @@ import { userActor } from "../../actor.js";
 import { register } from "../../accounts/register.js";
 import { reportNotMe } from "../../accounts/not-me.js";
 import { clearedRefreshCookies } from "../refresh-cookie.js";
-import { toPublicUser } from "../../accounts/user-view.js";
-import { AuthError } from "../../errors.js";
+import { currentUser, publicViewOf } from "../../accounts/current-user.js";
 import { login } from "../../sessions/login.js";
 import { sessionIdOfRefreshToken } from "../../sessions/refresh-token-session.js";
 import { answerTransport } from "../presented-refresh-token.js";
@@ -117,9 +116,7 @@ export const meRoute = defineRoute({
   rateLimited: true,
   responses: { 200: { description: "The user", schema: UserResponseSchema } },
   async handle({ core, auth }) {
-    const user = await core.store.findUserById(auth.userId);
-    if (user === null) throw new AuthError("SESSION_REVOKED", "Account no longer exists");
-    return { status: 200, body: { user: toPublicUser(user) } };
+    return { status: 200, body: { user: publicViewOf(await currentUser(core, auth.userId)) } };
   },
 });
 

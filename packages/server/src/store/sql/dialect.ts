@@ -11,6 +11,11 @@ export interface SqlDialect {
   isUnavailable(error: unknown): boolean;
   /** One connection serializes every commit: concurrent rotations should share one (SQLite). */
   groupCommit: boolean;
+  /**
+   * A statement can update and insert through data-modifying CTEs (PostgreSQL), so a rotation
+   * runs as one statement, one round trip (refresh-queries.ts `rotateInOneStatement`).
+   */
+  oneStatementRotation: boolean;
   /** How a reader of the revocations table knows where it left off (revocation-reads.ts). */
   readRevocations: RevocationRead;
   /**

@@ -25,6 +25,7 @@ const UNAVAILABLE_MESSAGES =
 const postgresDialect: SqlDialect = {
   name: "postgres",
   groupCommit: false,
+  oneStatementRotation: true,
   readRevocations: readBySnapshot,
   rowLocks: true,
   isUniqueViolation: (error) => (error as { code?: unknown } | null)?.code === "23505",

@@ -1,4 +1,5 @@
-import type { Kysely } from "kysely";
+import { CompiledQuery, type Kysely } from "kysely";
+import type { Rotation } from "../store.js";
 import { prepareQuery, type Param } from "./prepared-query.js";
 import type { AuditEventsTable, Database, RefreshTokensTable } from "./schema.js";
 
@@ -109,4 +110,68 @@ export function refreshQueries(db: Kysely<Database>) {
       }),
     ),
   };
+}
+
+/**
+ * PostgreSQL: a whole rotation (advance the session, retire the presented token, insert its
+ * successor, write the audit row) as one statement, so one round trip where a transaction took
+ * six (begin, four statements, commit). Every guarantee of the transaction holds:
+ * - the session UPDATE is the same conditional one (`generation = g`, not revoked): of
+ *   concurrent racers exactly one matches (the others wait for its row lock, then find the
+ *   generation moved and match nothing, READ COMMITTED);
+ * - the other three take their rows from its RETURNING, so a racer that lost, or a revoked
+ *   session, writes nothing at all — no token, no audit row;
+ * - one statement commits or fails as a whole (autocommit), like the transaction did.
+ * Data-modifying CTEs run exactly once each whether or not the final SELECT reads them.
+ */
+const ROTATION_STATEMENT = `
+with advanced as (
+  update sessions
+     set generation = $3::integer, last_used_at = $4::bigint, expires_at = $5::bigint,
+         ip = $6::text, user_agent = $7::text
+   where id = $1::text and generation = $2::integer and revoked_at is null
+  returning id
+), retired as (
+  update refresh_tokens set retired_at = $4::bigint
+   where session_id in (select id from advanced) and generation = $2::integer
+  returning 1
+), successor as (
+  insert into refresh_tokens (token_hash, session_id, generation, issued_at, retired_at)
+  select $8::text, id, $3::integer, $4::bigint, null from advanced
+  returning 1
+), audited as (
+  insert into audit_events (at, type, user_id, session_id, ip, user_agent, detail)
+  select $9::bigint, $10::text, $11::text, $12::text, $13::text, $14::text, $15::text
+    from advanced where $16::boolean
+  returning 1
+)
+select count(*)::integer as advanced from advanced`;
+
+/** Runs the one-statement rotation; false when another racer (or a revocation) came first. */
+export async function rotateInOneStatement(
+  db: Pick<Kysely<Database>, "executeQuery">,
+  rotation: Rotation,
+  audit: Omit<AuditEventsTable, "id"> | undefined,
+): Promise<boolean> {
+  const result = await db.executeQuery<{ advanced: number }>(
+    CompiledQuery.raw(ROTATION_STATEMENT, [
+      rotation.sessionId,
+      rotation.fromGeneration,
+      rotation.fromGeneration + 1,
+      rotation.now,
+      rotation.expiresAt,
+      rotation.ip,
+      rotation.userAgent,
+      rotation.tokenHash,
+      audit?.at ?? null,
+      audit?.type ?? null,
+      audit?.user_id ?? null,
+      audit?.session_id ?? null,
+      audit?.ip ?? null,
+      audit?.user_agent ?? null,
+      audit?.detail ?? null,
+      audit !== undefined,
+    ]),
+  );
+  return result.rows[0]?.advanced === 1;
 }

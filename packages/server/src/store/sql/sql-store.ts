@@ -35,7 +35,7 @@ import type { SqlDialect } from "./dialect.js";
 import { GroupCommit } from "./group-commit.js";
 import * as accountTokens from "./account-token-queries.js";
 import * as outbox from "./outbox-queries.js";
-import { refreshQueries } from "./refresh-queries.js";
+import { refreshQueries, rotateInOneStatement } from "./refresh-queries.js";
 import type { AuditEventsTable, Database, SessionsTable, UsersTable } from "./schema.js";
 
 /**
@@ -448,9 +448,12 @@ export class SqlStore implements Store {
 
   rotateRefreshToken(rotation: Rotation): Promise<boolean> {
     const rotations = this.rotations;
-    return rotations
-      ? this.run(() => rotations.submit(rotation))
-      : this.transaction((trx) => this.rotate(trx, rotation));
+    if (rotations) return this.run(() => rotations.submit(rotation));
+    if (this.dialect.oneStatementRotation)
+      return this.run(() =>
+        rotateInOneStatement(this.db, rotation, rotation.audit && auditRow(rotation.audit)),
+      );
+    return this.transaction((trx) => this.rotate(trx, rotation));
   }
 
   /** Advances the session if it is still at `fromGeneration`; false when another racer did. */

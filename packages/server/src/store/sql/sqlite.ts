@@ -12,6 +12,7 @@ const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|COR
 const sqliteDialect: SqlDialect = {
   name: "sqlite",
   groupCommit: true,
+  oneStatementRotation: false,
   readRevocations: readByCommitOrder,
   rowLocks: false,
   isUniqueViolation: (error) =>
