@@ -7,7 +7,7 @@ import { ManualClock } from "../support/manual-clock.js";
 
 const settings = { issuer: "baton", audience: "baton", ttlMs: 900_000, clockToleranceMs: 0 };
 const SEALING_KEY = randomBytes(32);
-const claims = { sub: "u1", sid: "s1", roles: ["user"], ver: 0 };
+const claims = { sub: "u1", sid: "s1", roles: ["user"], ver: 0, emailVerified: false };
 
 describe("verified-token verdicts across key reloads", () => {
   it("survive a reload of the same keys and a rotation; go when a key leaves the ring", async () => {
