@@ -54,6 +54,7 @@ const DOC_COMMANDS: Record<string, string> = {
     "bench/run.ts: minutes on idle cores, run by hand; its output is docs/benchmarks.md",
   "npm run soak": "npm test (test:soak)",
   "npm run test:timed": "npm test (its second Vitest pass)",
+  "node --cpu-prof": "a Node flag named in docs/benchmarks.md's profiles, not a command to run",
   "npm install maxmind":
     "test/unit/geoip.test.ts and test/accounts/sign-in-events.test.ts (maxmind is a devDependency)",
   "npm run audit:deps": "npm audit: needs the registry's advisory service; run in CI",
