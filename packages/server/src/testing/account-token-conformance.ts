@@ -1,10 +1,6 @@
-import type { NewAccountToken, Store } from "../store/store.js";
+import type { Store } from "../store/store.js";
 import type { TestApi } from "./test-api.js";
-
-const T0 = Date.parse("2026-03-01T12:00:00.000Z");
-let counter = 0;
-const unique = (prefix: string) =>
-  `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
+import { T0, testAccountToken, testMail, testUser } from "./conformance-fixtures.js";
 
 /**
  * The contract of mailed single-use tokens (`AccountTokenStore`): what password reset and email
@@ -24,30 +20,10 @@ export function accountTokenConformance(
     });
     afterEach(() => store.close());
 
-    async function user() {
-      const created = await store.createUser({
-        id: unique("user"),
-        email: `${unique("u")}@example.com`,
-        name: null,
-        passwordHash: "$argon2id$x",
-        roles: ["user"],
-        createdAt: T0,
-      });
-      if (created === null) throw new Error("user not created");
-      return created;
-    }
-    const token = (userId: string, purpose = "password-reset", at = T0): NewAccountToken => ({
-      id: unique("tok"),
-      userId,
-      purpose,
-      tokenHash: unique("hash"),
-      codeHash: unique("code"),
-      email: "someone@example.com",
-      credentialVersion: 0,
-      createdAt: at,
-      expiresAt: at + 1_800_000,
-    });
-    const mail = () => ({ id: unique("msg"), kind: "mail", payload: "{}", createdAt: T0 });
+    const user = (email?: string) => testUser(store, email === undefined ? {} : { email });
+    const token = (userId: string, purpose = "password-reset", at = T0) =>
+      testAccountToken(userId, purpose, { createdAt: at, expiresAt: at + 1_800_000 });
+    const mail = () => testMail();
 
     it("stores a token with its mail in one change, found by hash and as the user's latest", async () => {
       const owner = await user();

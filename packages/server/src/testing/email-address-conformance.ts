@@ -1,10 +1,6 @@
-import type { NewAccountToken, NewSession, Store, UserRecord } from "../store/store.js";
+import type { NewSession, Store, UserRecord } from "../store/store.js";
 import type { TestApi } from "./test-api.js";
-
-const T0 = Date.parse("2026-03-01T12:00:00.000Z");
-let counter = 0;
-const unique = (prefix: string) =>
-  `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
+import { T0, testAccountToken, testMail, testUser, unique } from "./conformance-fixtures.js";
 
 /**
  * The contract of the address changes (`EmailAddressStore`): each spends its mailed token in the
@@ -24,30 +20,11 @@ export function emailAddressConformance(
     });
     afterEach(() => store.close());
 
-    async function user(email = `${unique("u")}@example.com`): Promise<UserRecord> {
-      const created = await store.createUser({
-        id: unique("user"),
-        email,
-        name: null,
-        passwordHash: "$argon2id$x",
-        roles: ["user"],
-        createdAt: T0,
-      });
-      if (created === null) throw new Error("user not created");
-      return created;
-    }
-    const token = (userId: string, purpose: string, email: string): NewAccountToken => ({
-      id: unique("tok"),
-      userId,
-      purpose,
-      tokenHash: unique("hash"),
-      codeHash: unique("code"),
-      email,
-      credentialVersion: 0,
-      createdAt: T0,
-      expiresAt: T0 + 3_600_000,
-    });
-    const mail = () => ({ id: unique("msg"), kind: "mail", payload: "{}", createdAt: T0 });
+    const user = (email?: string): Promise<UserRecord> =>
+      testUser(store, email === undefined ? {} : { email });
+    const token = (userId: string, purpose: string, email: string) =>
+      testAccountToken(userId, purpose, { email, expiresAt: T0 + 3_600_000 });
+    const mail = () => testMail();
     async function issued(userId: string, purpose: string, email: string) {
       const record = token(userId, purpose, email);
       await store.issueAccountToken(record, []);

@@ -1,10 +1,6 @@
 import type { NewOutboxMessage, Store } from "../store/store.js";
 import type { TestApi } from "./test-api.js";
-
-const T0 = Date.parse("2026-03-01T12:00:00.000Z");
-let counter = 0;
-const unique = (prefix: string) =>
-  `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
+import { T0, unique } from "./conformance-fixtures.js";
 
 /**
  * The contract of the outbox (`OutboxStore`, the mail queue): what the delivery worker relies on

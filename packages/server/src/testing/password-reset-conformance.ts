@@ -1,10 +1,6 @@
-import type { NewSession, PasswordReset, Store } from "../store/store.js";
+import type { PasswordReset, Store } from "../store/store.js";
 import type { TestApi } from "./test-api.js";
-
-const T0 = Date.parse("2026-03-01T12:00:00.000Z");
-let counter = 0;
-const unique = (prefix: string) =>
-  `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
+import { T0, testSession, testUser, unique } from "./conformance-fixtures.js";
 
 /**
  * The contract of `resetPassword`: a mailed token spent, the password set, every session ended
@@ -24,28 +20,11 @@ export function passwordResetConformance(
     });
     afterEach(() => store.close());
 
-    const newSession = (userId: string): NewSession => ({
-      id: unique("sess"),
-      userId,
-      tokenSalt: "salt",
-      createdAt: T0,
-      expiresAt: T0 + 86_400_000,
-      maxExpiresAt: T0 + 10 * 86_400_000,
-      ip: null,
-      userAgent: null,
-    });
+    const newSession = (userId: string) => testSession(userId);
 
     /** A user with one signed-in session and a live reset token. */
     async function pending() {
-      const user = await store.createUser({
-        id: unique("user"),
-        email: `${unique("u")}@example.com`,
-        name: null,
-        passwordHash: "$argon2id$old",
-        roles: ["user"],
-        createdAt: T0,
-      });
-      if (user === null) throw new Error("user not created");
+      const user = await testUser(store, { passwordHash: "$argon2id$old" });
       const signedIn = newSession(user.id);
       expect(await store.createSession(signedIn, unique("hash"), 0)).toBe(true);
       const tokenId = unique("tok");

@@ -1,10 +1,6 @@
-import type { NewOutboxMessage, NewSession, RevocationStamp, Store } from "../store/store.js";
+import type { NewOutboxMessage, RevocationStamp, Store } from "../store/store.js";
 import type { TestApi } from "./test-api.js";
-
-const T0 = Date.parse("2026-03-01T12:00:00.000Z");
-let counter = 0;
-const unique = (prefix: string) =>
-  `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
+import { T0, testSession, testUser, unique } from "./conformance-fixtures.js";
 
 /**
  * The contract behind sign-in alerts, "this wasn't me", the refresh-reuse mail and webhooks:
@@ -25,28 +21,8 @@ export function securityEventConformance(
     });
     afterEach(() => store.close());
 
-    async function user() {
-      const created = await store.createUser({
-        id: unique("user"),
-        email: `${unique("u")}@example.com`,
-        name: null,
-        passwordHash: "$argon2id$x",
-        roles: ["user"],
-        createdAt: T0,
-      });
-      if (created === null) throw new Error("user not created");
-      return created;
-    }
-    const newSession = (userId: string): NewSession => ({
-      id: unique("sess"),
-      userId,
-      tokenSalt: "salt",
-      createdAt: T0,
-      expiresAt: T0 + 86_400_000,
-      maxExpiresAt: T0 + 10 * 86_400_000,
-      ip: null,
-      userAgent: null,
-    });
+    const user = (email?: string) => testUser(store, email === undefined ? {} : { email });
+    const newSession = (userId: string) => testSession(userId);
     const message = (kind = "mail"): NewOutboxMessage => ({
       id: unique("msg"),
       kind,

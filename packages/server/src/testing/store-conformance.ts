@@ -1,21 +1,18 @@
 import { StoreUnavailableError } from "../errors.js";
 import type { NewSession, RevocationPage, RevocationStamp, Store } from "../store/store.js";
 import type { TestApi } from "./test-api.js";
+import { T0, testSession, testUser, unique } from "./conformance-fixtures.js";
 import { accountTokenConformance } from "./account-token-conformance.js";
 import { emailAddressConformance } from "./email-address-conformance.js";
 import { outboxConformance } from "./outbox-conformance.js";
 import { passwordResetConformance } from "./password-reset-conformance.js";
 import { securityEventConformance } from "./security-event-conformance.js";
 
-const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 const stamp = (now: number, reason = "test"): RevocationStamp => ({
   now,
   reason,
   revocationExpiresAt: now + 60_000,
 });
-let counter = 0;
-const unique = (prefix: string) =>
-  `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
 
 /** A revocation written by a transaction that the test keeps open until `commit()`. */
 export interface HeldRevocation {
@@ -69,47 +66,17 @@ export function storeConformance(
     });
     afterEach(() => store.close());
 
-    async function user(email = `${unique("u")}@example.com`) {
-      const created = await store.createUser({
-        id: unique("user"),
-        email,
-        name: null,
-        passwordHash: "$argon2id$x",
-        roles: ["user"],
-        createdAt: T0,
-      });
-      if (created === null) throw new Error("user not created");
-      return created;
-    }
+    const user = (email?: string) => testUser(store, email === undefined ? {} : { email });
     async function session(
       userId: string,
       overrides: Partial<NewSession> = {},
       tokenHash = unique("hash"),
     ) {
-      const record: NewSession = {
-        id: unique("sess"),
-        userId,
-        tokenSalt: "salt",
-        createdAt: T0,
-        expiresAt: T0 + 86_400_000,
-        maxExpiresAt: T0 + 10 * 86_400_000,
-        ip: "10.0.0.1",
-        userAgent: "Agent/1",
-        ...overrides,
-      };
+      const record = testSession(userId, { ip: "10.0.0.1", userAgent: "Agent/1", ...overrides });
       expect(await store.createSession(record, tokenHash, 0)).toBe(true);
       return { ...record, tokenHash };
     }
-    const newSession = (userId: string): NewSession => ({
-      id: unique("sess"),
-      userId,
-      tokenSalt: "salt",
-      createdAt: T0,
-      expiresAt: T0 + 86_400_000,
-      maxExpiresAt: T0 + 10 * 86_400_000,
-      ip: null,
-      userAgent: null,
-    });
+    const newSession = (userId: string) => testSession(userId);
     const passwordChange = (userId: string, keepSessionId: string, fromCredentialVersion = 0) => ({
       ...stamp(T0 + 10, "password-changed"),
       userId,
