@@ -130,7 +130,10 @@ async function startBatonServer(): Promise<string> {
   server = child;
   const lines = createInterface({ input: child.stdout });
   for await (const line of lines) {
-    if (line.startsWith("{")) return (JSON.parse(line) as { url: string }).url;
+    // Log lines are JSON too (a production warning, say): the address is the line with a `url`.
+    if (!line.startsWith("{")) continue;
+    const { url } = JSON.parse(line) as { url?: unknown };
+    if (typeof url === "string") return url;
   }
   throw new Error("the Baton server ended without reporting its address");
 }
