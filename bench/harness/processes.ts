@@ -52,10 +52,16 @@ export function node(
   return child;
 }
 
-/** The first line a child prints, as JSON: how servers and the load generator report. */
+/**
+ * The first line a child prints as its report, as JSON: how servers and the load generator
+ * report. Log lines (pino's JSON, e.g. a production warning) come before it and are skipped.
+ */
 export async function firstLine<T>(child: ChildProcess): Promise<T> {
   const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) return JSON.parse(line) as T;
+  for await (const line of lines) {
+    const parsed = JSON.parse(line) as T & { level?: unknown; msg?: unknown };
+    if (parsed.level === undefined || parsed.msg === undefined) return parsed;
+  }
   throw new Error("process ended without output");
 }
 
