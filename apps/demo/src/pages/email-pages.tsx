@@ -7,21 +7,8 @@ import { useActions } from "../hooks/use-action.js";
 import { describeError } from "../lib/errors.js";
 import { Link } from "../router.js";
 import { useToasts } from "../toasts.js";
+import { forgetFragment, fragmentToken } from "../lib/mailed-link.js";
 import { AuthLayout } from "./auth-pages.js";
-
-/**
- * The token of a mailed link, from the URL's fragment: a fragment never reaches a server, a log
- * or a `Referer`. Opening the page spends nothing (mail scanners open links too): the person
- * presses the button, and only then is the token submitted.
- */
-function fragmentToken(): string | null {
-  return new URLSearchParams(window.location.hash.slice(1)).get("token");
-}
-
-/** Drops the token from the address bar and the history entry once it has done its job. */
-function forgetFragment(): void {
-  window.history.replaceState(null, "", window.location.pathname);
-}
 
 /** `/verify-email#token=…`: confirms an address (a new account's, or a new one after a change). */
 export function VerifyEmailPage() {

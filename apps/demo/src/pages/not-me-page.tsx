@@ -6,6 +6,7 @@ import { Button } from "../components/ui.js";
 import { describeError } from "../lib/errors.js";
 import { Link } from "../router.js";
 import { AuthLayout } from "./auth-pages.js";
+import { forgetFragment, fragmentToken } from "../lib/mailed-link.js";
 
 /** The password-reset request page (the reset flow's), given the address to fill in. */
 const FORGOT_PASSWORD_PATH = "/forgot-password";
@@ -15,9 +16,8 @@ const FORGOT_PASSWORD_PATH = "/forgot-password";
  * by the browser, never in a Referer), then taken out of the address bar and history.
  */
 function takeToken(): string | null {
-  const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
-  if (window.location.hash !== "")
-    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+  const token = fragmentToken();
+  forgetFragment();
   return token;
 }
 

@@ -8,6 +8,7 @@ import { Link, navigate } from "../router.js";
 import { useToasts } from "../toasts.js";
 import { AuthLayout } from "./auth-pages.js";
 import { DevInboxHint } from "./dev-inbox-page.js";
+import { forgetFragment, fragmentToken } from "../lib/mailed-link.js";
 
 const MIN_PASSWORD = 8;
 
@@ -82,18 +83,14 @@ export function ForgotPasswordPage() {
 export function ResetPasswordPage() {
   const { client } = useAuth();
   const toasts = useToasts();
-  const [token] = useState(() => new URLSearchParams(window.location.hash.slice(1)).get("token"));
+  const [token] = useState(fragmentToken);
   const [email, setEmail] = useState("");
   const [code, setCode] = useState("");
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<{ password?: string; link?: string }>({});
   const { busy, run } = useActions();
 
-  useEffect(() => {
-    // Out of the address bar and the history: a shared screen or a copied URL must not carry it.
-    if (window.location.hash !== "")
-      window.history.replaceState(null, "", window.location.pathname + window.location.search);
-  }, []);
+  useEffect(forgetFragment, []);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
